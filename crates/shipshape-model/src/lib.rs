@@ -1,0 +1,19 @@
+//! The shipshape security model.
+//!
+//! Every front end (Dockerfile, Compose, Kubernetes, images, live hosts) lowers what it reads into
+//! the plain structs of this crate; every rule reads only these structs and emits [`Finding`]s; every
+//! renderer prints findings. Nothing here does I/O.
+
+pub mod finding;
+pub mod fix;
+pub mod image_spec;
+pub mod rule;
+pub mod source;
+pub mod span;
+
+pub use finding::{Finding, Location, Region, RelatedLocation};
+pub use fix::{Applicability, Edit, Fix};
+pub use image_spec::*;
+pub use rule::{Alias, Asset, Layer, RuleMeta, Severity, Threat, Tool};
+pub use source::{LineIndex, SourceFile};
+pub use span::{Origin, Span, Spanned};
