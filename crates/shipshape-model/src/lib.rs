@@ -6,14 +6,19 @@
 
 pub mod finding;
 pub mod fix;
+pub mod general;
 pub mod image_spec;
+pub mod redact;
 pub mod rule;
+pub mod scan;
 pub mod source;
 pub mod span;
 
 pub use finding::{Finding, Location, Region, RelatedLocation};
 pub use fix::{Applicability, Edit, Fix};
 pub use image_spec::*;
-pub use rule::{Alias, Asset, Layer, RuleMeta, Severity, Threat, Tool};
+pub use redact::redact;
+pub use rule::{Alias, Asset, FixAvailability, Layer, RuleMeta, Severity, Threat, Tool};
+pub use scan::{ScanTarget, TargetStatus};
 pub use source::{LineIndex, SourceFile};
 pub use span::{Origin, Span, Spanned};
