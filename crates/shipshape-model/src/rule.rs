@@ -63,6 +63,7 @@ pub enum Layer {
     /// `ISO`: namespaces, sockets, host mounts, devices, cgroup limits.
     Isolation,
     /// `PRV`: user, capabilities, privileged mode, LSMs, read-only rootfs.
+    #[serde(rename = "least-privilege")]
     Privilege,
     /// `NET`: published ports, host network, plaintext endpoints.
     Network,
@@ -199,6 +200,7 @@ impl fmt::Display for Asset {
 #[serde(rename_all = "kebab-case")]
 pub enum Tool {
     Hadolint,
+    #[serde(rename = "buildkit")]
     BuildKit,
     Checkov,
     Trivy,

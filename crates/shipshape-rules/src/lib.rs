@@ -1,1 +1,17 @@
-//! placeholder
+//! The shipshape rule set.
+//!
+//! Each rule is one file under a folder named for its defence layer (`privilege/prv001_root_user.rs`):
+//! its metadata and documentation (a [`declare_rule!`](shipshape_model::declare_rule) static) and a pure
+//! `check` over one model type. [`codes`] is the one registry of every code; the [`checkers`] walk
+//! each model value once and call the enabled rules.
+
+pub mod checkers;
+pub mod codes;
+pub mod context;
+pub mod docs;
+mod image;
+mod monitoring;
+mod privilege;
+
+pub use codes::{ALL_RULES, rule_by_code};
+pub use context::{Checker, RuleSettings};

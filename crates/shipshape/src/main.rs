@@ -1,1 +1,51 @@
-fn main() {}
+//! The `shipshape` binary: argument parsing, choosing a renderer, exit codes. Everything else
+//! lives in the library crates.
+
+mod args;
+mod rules_cmd;
+mod scan_cmd;
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Exit code: nothing at or above the fail threshold.
+const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings at or above the fail threshold.
+const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage, configuration or I/O error.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = std::io::stdout();
+    let result = match cli.command {
+        args::Command::Scan(scan_args) => scan_cmd::run(&scan_args),
+        args::Command::Rules(rules_args) => rules_cmd::list(rules_args.format, &mut stdout.lock()).map(|()| false),
+        args::Command::Rule { code } => rules_cmd::show(&code, &mut stdout.lock()).map(|()| false),
+    };
+    match result {
+        Ok(false) => ExitCode::from(EXIT_CLEAN),
+        Ok(true) => ExitCode::from(EXIT_FINDINGS),
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(EXIT_CLEAN),
+        Err(error) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "shipshape: error: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,39 @@
+//! What a rule gets to see besides the model: settings, and where to put its findings.
+
+use shipshape_model::{Finding, Origin, RuleMeta};
+
+/// User settings that rules read (typed, from `shipshape.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct RuleSettings {
+    /// Registries (or `registry/namespace` prefixes) whose images are trusted.
+    pub trusted_registries: Vec<String>,
+}
+
+/// Collects findings from rules, skipping rules the user disabled.
+pub struct Checker<'a> {
+    pub settings: &'a RuleSettings,
+    is_enabled: &'a dyn Fn(&RuleMeta) -> bool,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(settings: &'a RuleSettings, is_enabled: &'a dyn Fn(&RuleMeta) -> bool) -> Self {
+        Self { settings, is_enabled, findings: Vec::new() }
+    }
+
+    /// Whether `rule` runs; checkers ask before doing a rule's work.
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        (self.is_enabled)(rule)
+    }
+
+    /// Records a finding of `rule` at `origin` and returns it for decoration (help, fix, related).
+    pub fn report(&mut self, rule: &'static RuleMeta, origin: &Origin, message: impl Into<String>) -> &mut Finding {
+        self.findings.push(Finding::new(rule, origin, message));
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}

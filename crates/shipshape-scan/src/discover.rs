@@ -1,0 +1,148 @@
+//! Finding targets: walking directories (honouring `.gitignore`, like ripgrep) and deciding which
+//! front end reads each file.
+
+use std::path::{Path, PathBuf};
+
+/// A file to scan and the front end that claimed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    pub path: PathBuf,
+    /// Index into the front-end registry.
+    pub frontend: usize,
+    /// Named on the command line (scanned even if no front end claims its name).
+    pub explicit: bool,
+}
+
+/// A path that could not be walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Walks `roots`. A root that is a file is always returned (with `fallback` as its front end when
+/// no front end claims its name); files inside directories only when a front end claims them.
+/// `.gitignore`, `.ignore` and hidden-file rules apply inside directories, as in ripgrep.
+pub fn discover(
+    roots: &[PathBuf],
+    claim: &dyn Fn(&str) -> Option<usize>,
+    fallback: usize,
+) -> (Vec<Discovered>, Vec<WalkError>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for root in roots {
+        match std::fs::metadata(root) {
+            Ok(meta) if meta.is_file() => {
+                let frontend = file_name(root).and_then(claim).unwrap_or(fallback);
+                found.push(Discovered { path: root.clone(), frontend, explicit: true });
+            }
+            Ok(_) => walk_dir(root, claim, &mut found, &mut errors),
+            Err(e) => errors.push(WalkError { path: root.clone(), message: e.to_string() }),
+        }
+    }
+    (found, errors)
+}
+
+fn walk_dir(root: &Path, claim: &dyn Fn(&str) -> Option<usize>, found: &mut Vec<Discovered>, errors: &mut Vec<WalkError>) {
+    let walker = ignore::WalkBuilder::new(root).require_git(false).follow_links(false).build();
+    let mut local = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                if let Some(frontend) = file_name(entry.path()).and_then(claim) {
+                    local.push(Discovered { path: entry.into_path(), frontend, explicit: false });
+                }
+            }
+            Err(e) => {
+                let path = error_path(&e).unwrap_or_else(|| root.to_path_buf());
+                errors.push(WalkError { path, message: e.to_string() });
+            }
+        }
+    }
+    local.sort_by(|a, b| a.path.cmp(&b.path));
+    found.extend(local);
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}
+
+fn file_name(path: &Path) -> Option<&str> {
+    path.file_name().and_then(|n| n.to_str())
+}
+
+/// Whether a file name is a Dockerfile by convention: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
+/// `*.dockerfile`, `Containerfile`, `Containerfile.*` (case-insensitive), but not the
+/// `Dockerfile.dockerignore` files BuildKit pairs with them, nor documentation about them.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") || lower.ends_with(".md") || lower.ends_with(".orig") || lower.ends_with(".rej") {
+        return false;
+    }
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || lower.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
+            || lower.strip_suffix(base).is_some_and(|rest| rest.ends_with('.') && rest.len() > 1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for yes in ["Dockerfile", "dockerfile", "Dockerfile.prod", "api.Dockerfile", "web.dockerfile", "Containerfile", "Containerfile.dev"] {
+            assert!(is_dockerfile_name(yes), "{yes}");
+        }
+        for no in ["Dockerfile.dockerignore", "Dockerfile.md", "Dockerfiles", "dockerfile.", ".dockerfile", "mydockerfile", "docker-compose.yml", "Dockerfile.orig"] {
+            assert!(!is_dockerfile_name(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn walks_respecting_gitignore_and_keeps_explicit_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("svc/api")).expect("mkdir");
+        std::fs::create_dir_all(root.join("build")).expect("mkdir");
+        std::fs::write(root.join("svc/api/Dockerfile"), "FROM a\n").expect("write");
+        std::fs::write(root.join("svc/web.dockerfile"), "FROM a\n").expect("write");
+        std::fs::write(root.join("build/Dockerfile"), "FROM a\n").expect("write");
+        std::fs::write(root.join("notes.txt"), "x").expect("write");
+        std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
+        let claim = |name: &str| is_dockerfile_name(name).then_some(0);
+        let (found, errors) = discover(&[root.to_path_buf(), root.join("notes.txt")], &claim, 7);
+        assert!(errors.is_empty(), "{errors:?}");
+        let rel: Vec<(String, usize, bool)> = found
+            .iter()
+            .map(|d| {
+                let p = d.path.strip_prefix(root).unwrap_or(&d.path).to_string_lossy().replace('\\', "/");
+                (p, d.frontend, d.explicit)
+            })
+            .collect();
+        assert_eq!(
+            rel,
+            vec![
+                ("svc/api/Dockerfile".to_string(), 0, false),
+                ("svc/web.dockerfile".to_string(), 0, false),
+                ("notes.txt".to_string(), 7, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_root_is_an_error_not_a_panic() {
+        let claim = |_: &str| None;
+        let (found, errors) = discover(&[PathBuf::from("/nonexistent/shipshape/x")], &claim, 0);
+        assert!(found.is_empty());
+        assert_eq!(errors.len(), 1);
+    }
+}

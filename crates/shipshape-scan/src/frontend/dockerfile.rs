@@ -1,0 +1,98 @@
+//! The Dockerfile front end.
+
+use shipshape_dockerfile::{Diagnostic, DiagnosticKind, Dockerfile, Keyword};
+use shipshape_model::general::{PARSE_ERROR, UNKNOWN_FLAG, UNKNOWN_INSTRUCTION};
+use shipshape_model::{Finding, Origin, Severity, SourceFile, Span};
+use shipshape_rules::Checker;
+use shipshape_rules::checkers::check_image_spec;
+use shipshape_workspace::{PragmaScope, ScopedPragma, parse_pragma};
+
+use super::{Frontend, FrontendContext, FrontendOutput};
+use crate::discover::is_dockerfile_name;
+
+/// Dockerfiles and Containerfiles.
+pub struct DockerfileFrontend;
+
+impl Frontend for DockerfileFrontend {
+    fn kind(&self) -> &'static str {
+        "dockerfile"
+    }
+
+    fn claims(&self, file_name: &str) -> bool {
+        is_dockerfile_name(file_name)
+    }
+
+    fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput {
+        let dockerfile = shipshape_dockerfile::parse(&source.text);
+        let lowered = shipshape_dockerfile::lower_with_diagnostics(&dockerfile, source.path.clone(), context.build_args);
+        let mut output = FrontendOutput::default();
+        for diagnostic in dockerfile.diagnostics.iter().chain(&lowered.diagnostics) {
+            if diagnostic.severity == shipshape_dockerfile::Severity::Error {
+                output.parse_errors += 1;
+            }
+            output.findings.push(diagnostic_finding(diagnostic, source));
+        }
+        let mut checker = Checker::new(context.settings, context.is_enabled);
+        check_image_spec(&lowered.spec, &mut checker);
+        output.findings.extend(checker.into_findings());
+        let (pragmas, pragma_errors) = pragmas(&dockerfile, source);
+        output.pragmas = pragmas;
+        output.findings.extend(pragma_errors);
+        output
+    }
+}
+
+fn diagnostic_finding(diagnostic: &Diagnostic, source: &SourceFile) -> Finding {
+    let rule = match diagnostic.kind {
+        DiagnosticKind::UnknownInstruction => &UNKNOWN_INSTRUCTION,
+        DiagnosticKind::UnknownFlag | DiagnosticKind::InvalidFlag => &UNKNOWN_FLAG,
+        _ => &PARSE_ERROR,
+    };
+    let origin = Origin::new(source.path.clone(), diagnostic.span);
+    let mut finding = Finding::new(rule, &origin, diagnostic.message.clone());
+    if diagnostic.severity == shipshape_dockerfile::Severity::Warning {
+        finding.severity = Severity::Low;
+    }
+    finding
+}
+
+/// Every comment that is a suppression pragma, scoped to the instruction, stage or file it covers;
+/// malformed pragmas become `config-error` findings at the comment.
+fn pragmas(dockerfile: &Dockerfile, source: &SourceFile) -> (Vec<ScopedPragma>, Vec<Finding>) {
+    let mut scoped = Vec::new();
+    let mut errors = Vec::new();
+    let file_span = Span::from_range(0..source.text.len());
+    let stage_starts: Vec<u32> = dockerfile
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::From)
+        .map(|i| i.span.start)
+        .collect();
+    for comment in &dockerfile.comments {
+        let Some(parsed) = parse_pragma(&comment.text) else { continue };
+        let origin = Origin::new(source.path.clone(), comment.span);
+        let pragma = match parsed {
+            Ok(pragma) => pragma,
+            Err(error) => {
+                errors.push(error.to_finding(&origin));
+                continue;
+            }
+        };
+        let next = dockerfile.instructions.iter().find(|i| i.span.start >= comment.span.end);
+        let applies_to = match pragma.scope {
+            PragmaScope::File => file_span,
+            PragmaScope::NextStatement => match next {
+                Some(instruction) => instruction.span,
+                None => Span::empty_at(comment.span.end),
+            },
+            PragmaScope::Stage => {
+                let anchor = next.map_or(comment.span.end, |i| i.span.start);
+                let start = stage_starts.iter().copied().filter(|&s| s <= anchor).max().unwrap_or(0);
+                let end = stage_starts.iter().copied().find(|&s| s > anchor).unwrap_or(file_span.end);
+                Span::new(start, end)
+            }
+        };
+        scoped.push(ScopedPragma { pragma, comment: origin, applies_to });
+    }
+    (scoped, errors)
+}

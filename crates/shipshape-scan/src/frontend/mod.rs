@@ -1,0 +1,51 @@
+//! Front ends: one per kind of input. Each claims files by name, turns a [`SourceFile`] into model
+//! values, runs the rules for them, and hands back findings and the inline pragmas it found.
+//!
+//! Adding a kind of input (Compose, Kubernetes, `docker inspect` JSON) means adding a front end to
+//! [`FRONTENDS`]; discovery, reading, the sink and the renderers need no change.
+
+mod dockerfile;
+
+use shipshape_model::{Finding, RuleMeta, SourceFile};
+use shipshape_rules::RuleSettings;
+use shipshape_workspace::ScopedPragma;
+
+pub use dockerfile::DockerfileFrontend;
+
+/// What a front end may consult besides the file.
+pub struct FrontendContext<'a> {
+    pub settings: &'a RuleSettings,
+    pub is_enabled: &'a dyn Fn(&RuleMeta) -> bool,
+    /// `--build-arg` values.
+    pub build_args: &'a [(String, String)],
+}
+
+/// One file's raw results.
+#[derive(Debug, Default)]
+pub struct FrontendOutput {
+    pub findings: Vec<Finding>,
+    pub pragmas: Vec<ScopedPragma>,
+    /// Errors the parser recovered from (the target is then "partially parsed").
+    pub parse_errors: usize,
+}
+
+/// A kind of input shipshape understands.
+pub trait Frontend: Sync {
+    /// Short kind name shown in reports: `dockerfile`, `compose`, ...
+    fn kind(&self) -> &'static str;
+    /// Whether a file of this name is this front end's by convention.
+    fn claims(&self, file_name: &str) -> bool;
+    /// Parses, lowers and checks one file. Never fails: problems are findings.
+    fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput;
+}
+
+/// Every front end, in claim order.
+pub static FRONTENDS: &[&dyn Frontend] = &[&DockerfileFrontend];
+
+/// The front end used for files named explicitly whose name no front end claims, and for stdin.
+pub const FALLBACK_FRONTEND: usize = 0;
+
+/// The index of the front end claiming `file_name`.
+pub fn claim(file_name: &str) -> Option<usize> {
+    FRONTENDS.iter().position(|f| f.claims(file_name))
+}

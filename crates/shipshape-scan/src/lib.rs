@@ -1,0 +1,348 @@
+//! The scan pipeline: discover targets, read them (bounded), run each through its front end and
+//! the rules in parallel, and pass the findings through the sink (configuration, suppressions,
+//! baseline). Renderers and the binary sit on top; nothing here prints.
+
+pub mod discover;
+pub mod frontend;
+pub mod read;
+
+use frontend::{FALLBACK_FRONTEND, FRONTENDS, FrontendContext};
+use rayon::prelude::*;
+use read::{Decoded, ReadError};
+use shipshape_model::general::{INVALID_ENCODING, UNREADABLE_TARGET};
+use shipshape_model::{Finding, Origin, RuleMeta, ScanTarget, Severity, SourceFile, Span, TargetStatus};
+use shipshape_rules::{ALL_RULES, RuleSettings};
+use shipshape_workspace::{
+    Baseline, Config, ConfigResolver, Counts, Date, FileInput, RuleSelection, Selector, Sink, sort_findings,
+};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The severity at or above which a finding fails the scan when neither the command line nor the
+/// configuration says otherwise.
+pub const DEFAULT_FAIL_ON: Severity = Severity::Low;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files and directories; `-` is standard input. Empty means the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The path standard input stands for (kind and configuration lookup).
+    pub stdin_path: Option<PathBuf>,
+    /// One configuration file for every target instead of discovery.
+    pub config: Option<PathBuf>,
+    /// `--select`: replaces the configuration's `select`.
+    pub select: Vec<String>,
+    /// `--ignore`: added to the configuration's `ignore`.
+    pub ignore: Vec<String>,
+    pub baseline: Option<PathBuf>,
+    pub build_args: Vec<(String, String)>,
+    pub max_file_size: u64,
+    /// `--fail-on`: overrides the configuration's `fail-on`.
+    pub fail_on: Option<Severity>,
+    /// Drop findings below this severity.
+    pub min_severity: Option<Severity>,
+    /// The working directory (for configuration discovery).
+    pub cwd: PathBuf,
+    /// The date used for `expires`; today when `None`.
+    pub today: Option<Date>,
+}
+
+impl ScanOptions {
+    pub fn new(paths: Vec<PathBuf>, cwd: PathBuf) -> Self {
+        Self {
+            paths,
+            stdin_path: None,
+            config: None,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            baseline: None,
+            build_args: Vec::new(),
+            max_file_size: 8 * 1024 * 1024,
+            fail_on: None,
+            min_severity: None,
+            cwd,
+            today: None,
+        }
+    }
+}
+
+/// A scan could not start (bad arguments or an unreadable configuration or baseline).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Config(#[from] shipshape_workspace::ConfigError),
+    #[error(transparent)]
+    Baseline(#[from] shipshape_workspace::BaselineError),
+    #[error("unknown rule selector `{text}`{suggestion}")]
+    Selector { text: String, suggestion: String },
+}
+
+/// Everything a scan found.
+#[derive(Debug)]
+pub struct ScanResult {
+    /// Reported findings, located, fingerprinted and sorted by (path, offset, code).
+    pub findings: Vec<Finding>,
+    /// Every target looked at, in discovery order.
+    pub targets: Vec<ScanTarget>,
+    /// Sources of files with findings (for frames); other sources are dropped to bound memory.
+    pub sources: HashMap<Arc<str>, SourceFile>,
+    pub counts: Counts,
+    /// Number of reported findings at or above the fail threshold that applies to them.
+    pub failing: usize,
+    pub stale_baseline_entries: usize,
+}
+
+/// Runs a scan.
+pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let rules: &[&'static RuleMeta] = ALL_RULES;
+    let resolver = match &options.config {
+        Some(file) => ConfigResolver::explicit(rules, options.cwd.clone(), file)?,
+        None => ConfigResolver::discover(rules, options.cwd.clone()),
+    };
+    let cli_select = parse_selectors(&options.select, rules)?;
+    let cli_ignore = parse_selectors(&options.ignore, rules)?;
+    let mut sink = Sink::new(rules, options.today.unwrap_or_else(Date::today));
+    if let Some(path) = &options.baseline {
+        sink = sink.with_baseline(Baseline::load(path)?);
+    }
+    let configs = EffectiveConfigs { resolver, cli_select, cli_ignore, cache: Mutex::default() };
+
+    let mut roots = Vec::new();
+    let mut stdin = false;
+    for path in &options.paths {
+        if path.as_os_str() == "-" {
+            stdin = true;
+        } else {
+            roots.push(path.clone());
+        }
+    }
+    if options.paths.is_empty() {
+        roots.push(PathBuf::from("."));
+    }
+    let (discovered, walk_errors) = discover::discover(&roots, &frontend::claim, FALLBACK_FRONTEND);
+
+    let mut jobs: Vec<Job> = walk_errors
+        .into_iter()
+        .map(|e| Job::Unreadable { path: e.path, message: e.message })
+        .collect();
+    if stdin {
+        jobs.push(Job::Stdin);
+    }
+    jobs.extend(discovered.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
+
+    let results: Vec<FileResult> = jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink)).collect();
+
+    let mut findings = Vec::new();
+    let mut targets = Vec::with_capacity(results.len());
+    let mut sources = HashMap::new();
+    let mut failing = 0;
+    for result in results {
+        let kept: Vec<Finding> = result
+            .findings
+            .into_iter()
+            .filter(|f| options.min_severity.is_none_or(|min| f.severity >= min))
+            .collect();
+        failing += kept.iter().filter(|f| f.severity >= result.fail_on).count();
+        if !kept.is_empty()
+            && let Some(source) = result.source
+        {
+            sources.insert(source.path.clone(), source);
+        }
+        findings.extend(kept);
+        targets.push(result.target);
+    }
+    let end = sink.finish();
+    let scan_fail_on = options.fail_on.unwrap_or(DEFAULT_FAIL_ON);
+    for finding in end.findings {
+        if options.min_severity.is_some_and(|min| finding.severity < min) {
+            continue;
+        }
+        if finding.severity >= scan_fail_on {
+            failing += 1;
+        }
+        findings.push(finding);
+    }
+    for config in configs.all() {
+        if let (Some(path), Some(source)) = (&config.path, &config.source)
+            && findings.iter().any(|f| &f.location.path == path)
+        {
+            sources.insert(path.clone(), source.clone());
+        }
+    }
+    sort_findings(&mut findings);
+    Ok(ScanResult {
+        findings,
+        targets,
+        sources,
+        counts: end.counts,
+        failing,
+        stale_baseline_entries: end.stale_baseline_entries,
+    })
+}
+
+fn parse_selectors(texts: &[String], rules: &[&'static RuleMeta]) -> Result<Vec<Selector>, ScanError> {
+    texts
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            Selector::parse(t.trim(), rules)
+                .map_err(|e| ScanError::Selector { text: e.text, suggestion: e.suggestion })
+        })
+        .collect()
+}
+
+/// Configurations with the command line's `--select`/`--ignore` merged in, one per config file.
+struct EffectiveConfigs {
+    resolver: ConfigResolver,
+    cli_select: Vec<Selector>,
+    cli_ignore: Vec<Selector>,
+    cache: Mutex<HashMap<usize, Arc<Config>>>,
+}
+
+impl EffectiveConfigs {
+    fn for_file(&self, path: &Path) -> Arc<Config> {
+        let base = self.resolver.for_file(path);
+        if self.cli_select.is_empty() && self.cli_ignore.is_empty() {
+            return base;
+        }
+        let key = Arc::as_ptr(&base) as usize;
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .entry(key)
+            .or_insert_with(|| {
+                let mut merged = (*base).clone();
+                let select = if self.cli_select.is_empty() {
+                    base.selection.select().map(<[Selector]>::to_vec)
+                } else {
+                    Some(self.cli_select.clone())
+                };
+                let mut ignore = base.selection.ignore().to_vec();
+                ignore.extend(self.cli_ignore.iter().cloned());
+                merged.selection = RuleSelection::new(select, ignore);
+                Arc::new(merged)
+            })
+            .clone()
+    }
+
+    fn all(&self) -> Vec<Arc<Config>> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
+    }
+}
+
+enum Job {
+    File { path: PathBuf, frontend: usize },
+    Stdin,
+    Unreadable { path: PathBuf, message: String },
+}
+
+struct FileResult {
+    target: ScanTarget,
+    findings: Vec<Finding>,
+    source: Option<SourceFile>,
+    fail_on: Severity,
+}
+
+fn display_path(path: &Path) -> Arc<str> {
+    let text = path.to_string_lossy();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    Arc::from(text.replace('\\', "/"))
+}
+
+fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &Sink<'_>) -> FileResult {
+    let (fs_path, display, frontend_index, read) = match job {
+        Job::File { path, frontend } => {
+            let display = display_path(&path);
+            let read = read::read_path(&path, display.clone(), options.max_file_size);
+            (path, display, frontend, read)
+        }
+        Job::Stdin => {
+            let named = options.stdin_path.clone();
+            let display: Arc<str> = named.as_deref().map_or_else(|| Arc::from("-"), display_path);
+            let frontend = named
+                .as_deref()
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str())
+                .and_then(frontend::claim)
+                .unwrap_or(FALLBACK_FRONTEND);
+            let read = read::read_bounded(std::io::stdin().lock(), display.clone(), options.max_file_size);
+            (named.unwrap_or_else(|| options.cwd.join("-")), display, frontend, read)
+        }
+        Job::Unreadable { path, message } => {
+            let display = display_path(&path);
+            (path, display, FALLBACK_FRONTEND, Err(ReadError::Io(message)))
+        }
+    };
+    let frontend = FRONTENDS.get(frontend_index).copied().unwrap_or(FRONTENDS[FALLBACK_FRONTEND]);
+    let config = configs.for_file(&fs_path);
+    let fail_on = options.fail_on.or(config.fail_on).unwrap_or(DEFAULT_FAIL_ON);
+    match read {
+        Err(error) => unreadable(display, frontend.kind(), &error, &fs_path, &config, sink, fail_on),
+        Ok(decoded) => {
+            let settings = RuleSettings { trusted_registries: config.trusted_registries.clone() };
+            let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
+            let context =
+                FrontendContext { settings: &settings, is_enabled: &is_enabled, build_args: &options.build_args };
+            let Decoded { source, invalid_bytes, invalid_total } = decoded;
+            let mut output = frontend.check(&source, &context);
+            output.findings.extend(encoding_findings(&source, &invalid_bytes, invalid_total));
+            let status = if output.parse_errors == 0 {
+                TargetStatus::Parsed
+            } else {
+                TargetStatus::PartiallyParsed { errors: output.parse_errors }
+            };
+            let outcome = sink.process(FileInput {
+                source: &source,
+                fs_path: Some(&fs_path),
+                config: &config,
+                findings: output.findings,
+                pragmas: output.pragmas,
+            });
+            FileResult {
+                target: ScanTarget { path: display, kind: frontend.kind(), status },
+                findings: outcome.findings,
+                source: Some(source),
+                fail_on,
+            }
+        }
+    }
+}
+
+fn unreadable(
+    display: Arc<str>,
+    kind: &'static str,
+    error: &ReadError,
+    fs_path: &Path,
+    config: &Config,
+    sink: &Sink<'_>,
+    fail_on: Severity,
+) -> FileResult {
+    let reason = error.to_string();
+    let source = SourceFile::new(display.clone(), "");
+    let origin = Origin::new(display.clone(), Span::empty_at(0));
+    let finding = Finding::new(&UNREADABLE_TARGET, &origin, format!("not scanned: {reason}"));
+    let outcome = sink.process(FileInput {
+        source: &source,
+        fs_path: Some(fs_path),
+        config,
+        findings: vec![finding],
+        pragmas: Vec::new(),
+    });
+    FileResult {
+        target: ScanTarget { path: display, kind, status: TargetStatus::Unreadable { reason } },
+        findings: outcome.findings,
+        source: None,
+        fail_on,
+    }
+}
+
+fn encoding_findings(source: &SourceFile, invalid: &[Span], total: usize) -> Vec<Finding> {
+    let Some(first) = invalid.first() else { return Vec::new() };
+    let origin = Origin::new(source.path.clone(), *first);
+    let more = if total > 1 { format!(" ({total} invalid bytes in all; each read as `?`)") } else { String::new() };
+    vec![
+        Finding::new(&INVALID_ENCODING, &origin, format!("byte is not valid UTF-8{more}"))
+            .with_help("save the file as UTF-8"),
+    ]
+}

@@ -1,0 +1,141 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no finding at or above the fail-on severity
+  1  at least one finding at or above the fail-on severity
+  2  usage error, unreadable configuration or output, or an internal error";
+
+/// Container-security scanner: Dockerfiles today; Compose, Kubernetes, images and live hosts as
+/// front ends land. Each finding names the defence layer, the attack it stops, and the line.
+#[derive(Debug, Parser)]
+#[command(name = "shipshape", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Scan files and directories (recursively, honouring .gitignore); `-` reads standard input.
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Print a rule's documentation (by code, name or alias such as DL3002).
+    Rule {
+        /// Code (PRV001), name (root-user) or alias (DL3002, CKV_DOCKER_8).
+        code: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Checkstyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<SeverityArg> for shipshape_model::Severity {
+    fn from(value: SeverityArg) -> Self {
+        use shipshape_model::Severity;
+        match value {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Files or directories to scan (default: the current directory). `-` reads standard input.
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub(crate) format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Exit 1 when a finding at or above this severity remains [default: low, or `fail-on` in shipshape.toml].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<SeverityArg>,
+
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) severity: Option<SeverityArg>,
+
+    /// Use this configuration file for every target instead of the nearest shipshape.toml.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Enable only these rules (codes, prefixes, names or aliases; comma-separated). Overrides the configuration's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) select: Vec<String>,
+
+    /// Disable these rules (codes, prefixes, names or aliases; comma-separated), on top of the configuration.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) ignore: Vec<String>,
+
+    /// Report only findings not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// Write every current finding to this baseline file (and report as usual).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub(crate) write_baseline: Option<PathBuf>,
+
+    /// Set a build argument for Dockerfile ARG resolution (repeatable), like `docker build --build-arg`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub(crate) build_arg: Vec<String>,
+
+    /// Path to report for standard input (`-`), used to pick its kind and configuration.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) stdin_path: Option<PathBuf>,
+
+    /// Refuse files larger than this many bytes (reported as GEN004).
+    #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub(crate) max_file_size: u64,
+
+    /// Print nothing for a clean human report, and no summary otherwise.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+
+    /// Disable colours (also: the NO_COLOR environment variable, or output that is not a terminal).
+    #[arg(long)]
+    pub(crate) no_color: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Human)]
+    pub(crate) format: RulesFormat,
+}

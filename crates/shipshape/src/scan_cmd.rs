@@ -1,0 +1,66 @@
+//! `shipshape scan`.
+
+use crate::args::{OutputFormat, ScanArgs};
+use anyhow::{Context, Result, bail};
+use shipshape_report::{Format, HumanOptions, Report, render};
+use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, scan};
+use std::io::{IsTerminal, Write};
+
+/// Runs the scan and writes the report; `Ok(true)` when findings reach the fail threshold.
+pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let mut options = ScanOptions::new(args.paths.clone(), cwd);
+    options.stdin_path = args.stdin_path.clone();
+    options.config = args.config.clone();
+    options.select = args.select.clone();
+    options.ignore = args.ignore.clone();
+    options.baseline = args.baseline.clone();
+    options.max_file_size = args.max_file_size;
+    options.fail_on = args.fail_on.map(Into::into);
+    options.min_severity = args.severity.map(Into::into);
+    options.build_args = args
+        .build_arg
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+            _ => bail!("--build-arg expects NAME=VALUE, got `{pair}`"),
+        })
+        .collect::<Result<_>>()?;
+
+    let result = scan(&options)?;
+
+    if let Some(path) = &args.write_baseline {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot create baseline {}", path.display()))?,
+        );
+        shipshape_workspace::write_baseline(&result.findings, &mut file)
+            .and_then(|()| file.flush())
+            .with_context(|| format!("cannot write baseline {}", path.display()))?;
+    }
+
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Checkstyle => Format::Checkstyle,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let human = HumanOptions { color, summary: !args.quiet, ..HumanOptions::default() };
+    let report = Report::new(env!("CARGO_PKG_VERSION"), &result.findings, &result.targets, &result.sources)
+        .with_fail_on(Some(options.fail_on.unwrap_or(DEFAULT_FAIL_ON)))
+        .with_rules(shipshape_rules::ALL_RULES);
+    let quiet_and_clean = args.quiet && format == Format::Human && result.findings.is_empty();
+    match &args.output {
+        Some(path) => {
+            let mut file =
+                std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            render(format, &report, &human, &mut file).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None if quiet_and_clean => {}
+        None => render(format, &report, &human, &mut std::io::stdout().lock()).context("cannot write the report")?,
+    }
+    Ok(result.failing > 0)
+}
