@@ -19,6 +19,10 @@ fuzz_target!(|data: &[u8]| {
         panic!("lower: {problem}");
     }
     for diagnostic in &lowered.diagnostics {
-        assert!(text.get(diagnostic.span.range()).is_some(), "lowering diagnostic span {:?}", diagnostic.span);
+        assert!(
+            text.get(diagnostic.span.range()).is_some(),
+            "lowering diagnostic span {:?}",
+            diagnostic.span
+        );
     }
 });

@@ -134,7 +134,9 @@ impl Keyword {
     /// The keyword for `text`, compared the way BuildKit does (Unicode lower-casing, so the
     /// Kelvin sign matches `k`).
     pub fn from_text(text: &str) -> Keyword {
-        let known = |candidate: &str| Keyword::ALL.iter().find(|k| candidate.eq_ignore_ascii_case(k.as_str())).cloned();
+        let known = |candidate: &str| {
+            Keyword::ALL.iter().find(|k| candidate.eq_ignore_ascii_case(k.as_str())).cloned()
+        };
         let found = if text.is_ascii() {
             known(text)
         } else {

@@ -160,8 +160,8 @@ fn is_go_printable(c: char) -> bool {
             | 0xe0001
             | 0xe0020..=0xe007f
     );
-    let private_or_unassigned = matches!(u, 0xe000..=0xf8ff | 0xf0000..=0x10ffff | 0xfdd0..=0xfdef)
-        || (u & 0xfffe) == 0xfffe;
+    let private_or_unassigned =
+        matches!(u, 0xe000..=0xf8ff | 0xf0000..=0x10ffff | 0xfdd0..=0xfdef) || (u & 0xfffe) == 0xfffe;
     !format && !private_or_unassigned
 }
 

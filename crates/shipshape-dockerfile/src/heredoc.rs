@@ -71,7 +71,7 @@ fn words(text: &str, raw_quotes: bool) -> Result<Vec<LexWord>, ()> {
 /// BuildKit's `ParseHeredoc`: `^(\d*)<<(-?)([^<]*)$`, then the delimiter read as one shell word.
 pub(crate) fn parse_marker(word: &str) -> Result<Option<Marker>, String> {
     let digits = word.len() - word.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    let (fd_text, after_fd) = word.split_at(digits);
+    let Some((fd_text, after_fd)) = word.split_at_checked(digits) else { return Ok(None) };
     let Some(after) = after_fd.strip_prefix("<<") else { return Ok(None) };
     let (chomp, rest) = match after.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -393,7 +393,10 @@ mod tests {
         assert_eq!(names("RUN cat <<EOF"), [("EOF".into(), false, true, None)]);
         assert_eq!(names("RUN <<-\"EOF\" cat"), [("EOF".into(), true, false, None)]);
         assert_eq!(names("RUN <<'EOF'"), [("EOF".into(), false, false, None)]);
-        assert_eq!(names("COPY <<A 3<<B /dst"), [("A".into(), false, true, None), ("B".into(), false, true, Some(3))]);
+        assert_eq!(
+            names("COPY <<A 3<<B /dst"),
+            [("A".into(), false, true, None), ("B".into(), false, true, Some(3))]
+        );
         assert_eq!(names("RUN E\"O\"F <<E\"O\"F"), [("EOF".into(), false, false, None)]);
         // Not markers: glued to a word, empty, or containing `<`.
         assert!(names("RUN cat<<EOF").is_empty());

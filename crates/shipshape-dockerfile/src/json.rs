@@ -19,7 +19,7 @@ const MAX_DEPTH: usize = 10_000;
 /// Reads `text` (leading whitespace allowed) as a JSON array of strings.
 pub(crate) fn parse_json_array(text: &str) -> JsonArray {
     let start = text.len() - text.trim_start().len();
-    if !text[start..].starts_with('[') {
+    if !text.get(start..).is_some_and(|rest| rest.starts_with('[')) {
         return JsonArray::NotJson;
     }
     let mut reader = Reader { bytes: text.as_bytes(), pos: start };
@@ -78,7 +78,8 @@ impl Reader<'_> {
                 let start = self.pos;
                 match self.peek().ok_or(())? {
                     b'[' | b'{' => {
-                        let container = if self.peek() == Some(b'[') { Container::Array } else { Container::Object };
+                        let container =
+                            if self.peek() == Some(b'[') { Container::Array } else { Container::Object };
                         self.pos += 1;
                         if depth == 1 {
                             all_strings = false;

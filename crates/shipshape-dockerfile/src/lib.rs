@@ -37,5 +37,5 @@ pub use ast::{
 pub use dump::{dump, dump_instruction, go_quote};
 pub use lower::{Lowered, lower, lower_with_diagnostics};
 pub use parser::parse;
-pub use span_check::{check_spans, check_spec_spans};
 pub use shipshape_model::Span;
+pub use span_check::{check_spans, check_spec_spans};

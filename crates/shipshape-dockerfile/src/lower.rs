@@ -12,13 +12,15 @@
 //! instructions that set them) and its environment for variable resolution. List fields (`env`,
 //! `labels`, `exposed`, `volumes`, ...) hold only what the stage itself declares.
 
-use crate::ast::{self, Args, CommandArgs, Diagnostic, DiagnosticKind, Dockerfile, Instruction, Keyword, Word};
+use crate::ast::{
+    self, Args, CommandArgs, Diagnostic, DiagnosticKind, Dockerfile, Instruction, Keyword, Word,
+};
 use crate::expand::expand_word;
 use crate::heredoc::parse_marker;
 use crate::validate::csv_fields;
 use shipshape_model::{
-    ArgDecl, BaseImage, Command, CommandForm, EnvVar, ExposedPort, FileCopy, FileCopyKind, Healthcheck, Heredoc,
-    ImageRef, ImageSpec, Label, Origin, Run, RunMount, Span, Stage, Value,
+    ArgDecl, BaseImage, Command, CommandForm, EnvVar, ExposedPort, FileCopy, FileCopyKind, Healthcheck,
+    Heredoc, ImageRef, ImageSpec, Label, Origin, Run, RunMount, Span, Stage, Value,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -214,7 +216,11 @@ impl Lowerer<'_> {
     }
 
     fn arg_decl(&self, decl: &ast::ArgWord, instruction: &Instruction, default: Option<Value>) -> ArgDecl {
-        ArgDecl { name: decl.name.text.clone(), default, origin: self.origin(instruction_span(instruction, decl)) }
+        ArgDecl {
+            name: decl.name.text.clone(),
+            default,
+            origin: self.origin(instruction_span(instruction, decl)),
+        }
     }
 
     /// The value an `ARG` takes: a build argument, else its default, else `inherited` (a global
@@ -253,7 +259,8 @@ impl Lowerer<'_> {
         };
         let image = image.unwrap_or_else(|| Word::new("", Span::empty_at(instruction.args_span.start)));
         let value = self.global_value(&image);
-        let mut context = StageContext { name: stage_name.as_ref().map(|n| n.text.to_lowercase()), ..Default::default() };
+        let mut context =
+            StageContext { name: stage_name.as_ref().map(|n| n.text.to_lowercase()), ..Default::default() };
         let mut stage = Stage {
             index,
             name: stage_name.as_ref().map(|n| self.literal(&n.text, n.span)),
@@ -282,7 +289,9 @@ impl Lowerer<'_> {
             Some(name) => {
                 let parent = self.stage_names.get(&name.to_lowercase()).copied();
                 if let Some(parent) = parent {
-                    if let (Some(parent_stage), Some(parent_context)) = (self.stages.get(parent), self.contexts.get(parent)) {
+                    if let (Some(parent_stage), Some(parent_context)) =
+                        (self.stages.get(parent), self.contexts.get(parent))
+                    {
                         stage.user = parent_stage.user.clone();
                         stage.healthcheck = parent_stage.healthcheck.clone();
                         stage.entrypoint = parent_stage.entrypoint.clone();
@@ -346,7 +355,11 @@ impl Lowerer<'_> {
         for pair in pairs {
             let key = self.stage_value(&pair.key);
             let value = self.stage_value(&pair.value);
-            labels.push(Label { key: key.resolved.unwrap_or(key.raw), value, origin: self.origin(pair.span) });
+            labels.push(Label {
+                key: key.resolved.unwrap_or(key.raw),
+                value,
+                origin: self.origin(pair.span),
+            });
         }
         self.with_stage(|stage, _| stage.labels.extend(labels));
     }
@@ -495,9 +508,11 @@ impl Lowerer<'_> {
             self.depend_on(index);
         }
         let flag_value = |name: &str| {
-            instruction
-                .flag(name)
-                .and_then(|f| f.value.as_deref().map(|v| Value::literal(v, Origin::new(self.path.clone(), flag_word(f).span))))
+            instruction.flag(name).and_then(|f| {
+                f.value
+                    .as_deref()
+                    .map(|v| Value::literal(v, Origin::new(self.path.clone(), flag_word(f).span)))
+            })
         };
         let run = Run {
             command: Command { form, origin: origin.clone() },

@@ -472,7 +472,9 @@ impl<'t> Parser<'t> {
                 }
             }
             Keyword::Add | Keyword::Copy | Keyword::Volume => match parse_json_array(rest) {
-                JsonArray::Strings(elements) => Args::Paths(PathList { json: true, paths: json_words(logical, start, elements) }),
+                JsonArray::Strings(elements) => {
+                    Args::Paths(PathList { json: true, paths: json_words(logical, start, elements) })
+                }
                 JsonArray::NotStrings => {
                     self.not_strings(logical.span(start, end));
                     Args::Invalid(logical.word(start, end))
@@ -532,7 +534,9 @@ impl<'t> Parser<'t> {
         let after = logical.slice(kind_end, end);
         let command_start = kind_end + (after.len() - after.trim_start().len());
         match self.maybe_json(logical, command_start, end) {
-            Ok(command) => Args::Healthcheck(HealthcheckArgs { kind: logical.word(start, kind_end), command }),
+            Ok(command) => {
+                Args::Healthcheck(HealthcheckArgs { kind: logical.word(start, kind_end), command })
+            }
             Err(()) => Args::Invalid(logical.word(start, end)),
         }
     }

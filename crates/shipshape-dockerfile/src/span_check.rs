@@ -14,7 +14,11 @@ use shipshape_model::{BaseImage, Healthcheck, ImageSpec, Span, Value};
 pub fn check_spans(text: &str, df: &Dockerfile) -> Result<(), String> {
     let mut spans = Vec::new();
     for d in &df.directives {
-        spans.extend([("directive", d.span), ("directive name", d.name_span), ("directive value", d.value_span)]);
+        spans.extend([
+            ("directive", d.span),
+            ("directive name", d.name_span),
+            ("directive value", d.value_span),
+        ]);
     }
     for c in &df.comments {
         spans.push(("comment", c.span));
@@ -71,9 +75,9 @@ fn check_instruction(text: &str, instruction: &Instruction, outer: Span) -> Resu
     match &instruction.args {
         Args::Empty => {}
         Args::Command(command) => push_command(&mut words, command),
-        Args::Words(list) | Args::From(FromArgs { words: list }) | Args::Paths(PathList { paths: list, .. }) => {
-            words.extend(list)
-        }
+        Args::Words(list)
+        | Args::From(FromArgs { words: list })
+        | Args::Paths(PathList { paths: list, .. }) => words.extend(list),
         Args::Text(word) | Args::Raw(word) | Args::Invalid(word) => words.push(word),
         Args::KeyValues(pairs) => {
             for pair in pairs {
@@ -128,7 +132,10 @@ pub fn check_spec_spans(text: &str, spec: &ImageSpec) -> Result<(), String> {
         {
             return Err(format!("stage {} is based on stage {index}, which is not earlier", stage.index));
         }
-        for v in [&stage.name, &stage.platform, &stage.user, &stage.workdir, &stage.stop_signal].into_iter().flatten() {
+        for v in [&stage.name, &stage.platform, &stage.user, &stage.workdir, &stage.stop_signal]
+            .into_iter()
+            .flatten()
+        {
             value(&mut spans, v);
         }
         stage.env.iter().for_each(|e| spans.extend([e.origin.span, e.value.origin.span]));
@@ -159,7 +166,10 @@ pub fn check_spec_spans(text: &str, spec: &ImageSpec) -> Result<(), String> {
             file.sources.iter().for_each(|v| value(&mut spans, v));
             value(&mut spans, &file.destination);
             file.heredocs.iter().for_each(|h| spans.push(h.origin.span));
-            [&file.from, &file.chown, &file.chmod, &file.checksum].into_iter().flatten().for_each(|v| value(&mut spans, v));
+            [&file.from, &file.chown, &file.chmod, &file.checksum]
+                .into_iter()
+                .flatten()
+                .for_each(|v| value(&mut spans, v));
         }
         if stage.depends_on.iter().any(|&d| d >= spec.stages.len() || d == stage.index) {
             return Err(format!("stage {} depends on {:?}", stage.index, stage.depends_on));

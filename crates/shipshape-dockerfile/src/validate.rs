@@ -25,8 +25,14 @@ const ADD_FLAGS: &[(&str, FlagType)] = &[
     ("exclude", Repeated),
     ("unpack", Bool),
 ];
-const COPY_FLAGS: &[(&str, FlagType)] =
-    &[("chown", Text), ("from", Text), ("chmod", Text), ("link", Bool), ("parents", Bool), ("exclude", Repeated)];
+const COPY_FLAGS: &[(&str, FlagType)] = &[
+    ("chown", Text),
+    ("from", Text),
+    ("chmod", Text),
+    ("link", Bool),
+    ("parents", Bool),
+    ("exclude", Repeated),
+];
 const FROM_FLAGS: &[(&str, FlagType)] = &[("platform", Text)];
 const RUN_FLAGS: &[(&str, FlagType)] =
     &[("mount", Repeated), ("network", Text), ("security", Text), ("device", Repeated)];
@@ -122,13 +128,25 @@ fn check_flags(instruction: &Instruction, spec: &[(&str, FlagType)], diagnostics
             continue;
         };
         if kind != Repeated && !first_use {
-            error(diagnostics, DiagnosticKind::InvalidFlag, format!("duplicate flag specified: {name}"), flag.span);
+            error(
+                diagnostics,
+                DiagnosticKind::InvalidFlag,
+                format!("duplicate flag specified: {name}"),
+                flag.span,
+            );
         }
         match (kind, flag.value.as_deref()) {
             (Bool, Some("")) | (Text | Repeated, None) => {
-                error(diagnostics, DiagnosticKind::InvalidFlag, format!("missing a value on flag: {name}"), flag.span);
+                error(
+                    diagnostics,
+                    DiagnosticKind::InvalidFlag,
+                    format!("missing a value on flag: {name}"),
+                    flag.span,
+                );
             }
-            (Bool, Some(value)) if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") => {
+            (Bool, Some(value))
+                if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") =>
+            {
                 let message = format!("expecting boolean value for flag {name}, not: {value}");
                 error(diagnostics, DiagnosticKind::InvalidFlag, message, flag.span);
             }
@@ -167,9 +185,15 @@ fn check_args(instruction: &Instruction, diagnostics: &mut Vec<Diagnostic>) {
         return;
     }
     let count = arg_count(args);
-    let mut fail = |message: String, span: Span| error(diagnostics, DiagnosticKind::InvalidArguments, message, span);
+    let mut fail =
+        |message: String, span: Span| error(diagnostics, DiagnosticKind::InvalidArguments, message, span);
     match keyword {
-        Keyword::Env | Keyword::Label | Keyword::Arg | Keyword::Expose | Keyword::Volume | Keyword::Onbuild
+        Keyword::Env
+        | Keyword::Label
+        | Keyword::Arg
+        | Keyword::Expose
+        | Keyword::Volume
+        | Keyword::Onbuild
         | Keyword::Healthcheck
             if count == 0 =>
         {
@@ -218,7 +242,10 @@ fn check_args(instruction: &Instruction, diagnostics: &mut Vec<Diagnostic>) {
             if let Some(trigger) = instruction.onbuild_trigger() {
                 match trigger.keyword {
                     Keyword::Onbuild => {
-                        fail("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string(), trigger.keyword_span);
+                        fail(
+                            "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string(),
+                            trigger.keyword_span,
+                        );
                     }
                     Keyword::From | Keyword::Maintainer => {
                         let message = format!("{} isn't allowed as an ONBUILD trigger", trigger.keyword);
@@ -259,7 +286,8 @@ fn check_from(args: &Args, span: Span, fail: &mut impl FnMut(String, Span)) {
             let lower = name.text.to_lowercase();
             let mut chars = lower.chars();
             let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-                && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+                && chars
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
             if !valid {
                 let message = format!(
                     "invalid name for build stage: {}, name can't start with a number or contain symbols",
@@ -272,7 +300,11 @@ fn check_from(args: &Args, span: Span, fail: &mut impl FnMut(String, Span)) {
     }
 }
 
-fn check_healthcheck(instruction: &Instruction, health: &HealthcheckArgs, fail: &mut impl FnMut(String, Span)) {
+fn check_healthcheck(
+    instruction: &Instruction,
+    health: &HealthcheckArgs,
+    fail: &mut impl FnMut(String, Span),
+) {
     let kind = health.kind.text.to_uppercase();
     let command_args = health.command.as_ref().map_or(0, command_len);
     if kind == "NONE" {
@@ -296,7 +328,10 @@ fn check_healthcheck(instruction: &Instruction, health: &HealthcheckArgs, fail: 
             "interval" | "timeout" | "start-period" | "start-interval" => match go_duration_nanos(value) {
                 None => fail(format!("time: invalid duration {}", crate::dump::go_quote(value)), span),
                 Some(nanos) if nanos != 0.0 && nanos < 1_000_000.0 => {
-                    fail(format!("Interval {} cannot be less than 1ms", crate::dump::go_quote(&flag.name)), span);
+                    fail(
+                        format!("Interval {} cannot be less than 1ms", crate::dump::go_quote(&flag.name)),
+                        span,
+                    );
                 }
                 Some(_) => {}
             },
@@ -468,15 +503,24 @@ fn mount_problems(value: &str) -> Vec<String> {
         let variable = v.contains('$');
         match key.as_str() {
             "from" if variable => {
-                problems.push("'from' doesn't support variable expansion, define alias stage instead".to_string());
+                problems.push(
+                    "'from' doesn't support variable expansion, define alias stage instead".to_string(),
+                );
             }
             "from" if kind == "secret" => problems.push("secret mount should not have a from".to_string()),
             "required" if !matches!(kind.as_str(), "secret" | "ssh") => {
                 problems.push(format!("unexpected key 'required' for mount type '{kind}'"));
             }
-            "size" if kind != "tmpfs" => problems.push(format!("unexpected key 'size' for mount type '{kind}'")),
-            "sharing" if kind != "cache" => problems.push(format!("invalid cache sharing set for {kind} mount")),
-            "sharing" if !variable && !matches!(v.to_ascii_lowercase().as_str(), "shared" | "private" | "locked") => {
+            "size" if kind != "tmpfs" => {
+                problems.push(format!("unexpected key 'size' for mount type '{kind}'"))
+            }
+            "sharing" if kind != "cache" => {
+                problems.push(format!("invalid cache sharing set for {kind} mount"))
+            }
+            "sharing"
+                if !variable
+                    && !matches!(v.to_ascii_lowercase().as_str(), "shared" | "private" | "locked") =>
+            {
                 problems.push(format!("unsupported sharing value {}", crate::dump::go_quote(v)));
             }
             "mode" | "uid" | "gid" if !file_info_allowed => {
@@ -488,7 +532,9 @@ fn mount_problems(value: &str) -> Vec<String> {
             "uid" | "gid" if !variable && v.parse::<u32>().is_err() => {
                 problems.push(format!("invalid value {v} for {key}"));
             }
-            "readonly" | "ro" | "readwrite" | "rw" | "required" if !variable && go_parse_bool(v).is_none() => {
+            "readonly" | "ro" | "readwrite" | "rw" | "required"
+                if !variable && go_parse_bool(v).is_none() =>
+            {
                 problems.push(format!("invalid value for {key}: {v}"));
             }
             _ => {}
@@ -496,7 +542,9 @@ fn mount_problems(value: &str) -> Vec<String> {
     }
     if kind == "secret" {
         let has = |names: &[&str]| {
-            fields.iter().any(|f| f.split_once('=').is_some_and(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n))))
+            fields.iter().any(|f| {
+                f.split_once('=').is_some_and(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+            })
         };
         if !has(&["source", "src", "target", "dst", "destination", "id", "env"]) {
             problems.push("invalid secret mount. one of source, target required".to_string());
@@ -572,7 +620,10 @@ mod tests {
 
     #[test]
     fn csv_like_go() {
-        assert_eq!(csv_fields("type=cache,target=/x"), Ok(vec!["type=cache".to_string(), "target=/x".to_string()]));
+        assert_eq!(
+            csv_fields("type=cache,target=/x"),
+            Ok(vec!["type=cache".to_string(), "target=/x".to_string()])
+        );
         assert_eq!(csv_fields("\"target=/a,b\",ro"), Ok(vec!["target=/a,b".to_string(), "ro".to_string()]));
         assert!(csv_fields("a\"b").is_err());
         assert!(csv_fields("\"ab").is_err());

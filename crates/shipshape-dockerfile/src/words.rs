@@ -283,7 +283,10 @@ mod tests {
     #[test]
     fn flags_like_buildkit() {
         let (flags, rest) = extract_flags("--from=build --chown=\"a b\" src dst", 0);
-        assert_eq!(flags.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(), ["--from=build", "--chown=a b"]);
+        assert_eq!(
+            flags.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(),
+            ["--from=build", "--chown=a b"]
+        );
         assert_eq!(rest, 27);
         assert_eq!(flags[0].eq_at, Some(6));
         let (flags, rest) = extract_flags("--doit=true -- foo", 0);

@@ -9,7 +9,9 @@
 
 #![allow(clippy::print_stderr)]
 
-use shipshape_dockerfile::{Diagnostic, DiagnosticKind, Severity, check_spans, check_spec_spans, dump, lower, parse};
+use shipshape_dockerfile::{
+    Diagnostic, DiagnosticKind, Severity, check_spans, check_spec_spans, dump, lower, parse,
+};
 use std::path::{Path, PathBuf};
 
 fn suite_dir() -> PathBuf {
@@ -74,7 +76,13 @@ fn testfiles_dump_to_buildkit_result() {
         }
     }
     eprintln!("testfiles: {}/{} passed", cases.len() - failures.len(), cases.len());
-    assert!(failures.is_empty(), "{} of {} testfiles failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} testfiles failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

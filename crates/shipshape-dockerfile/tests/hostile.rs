@@ -102,7 +102,13 @@ fn many_heredoc_markers_and_bodies() {
 fn deep_nesting_in_json_and_variables() {
     let json = format!("FROM a\nCMD {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
     exercise(&json);
-    let dollars = format!("FROM a\nRUN {}x{} <<EOF\nEOF\nENV A={}x{}\n", "${a:-".repeat(50_000), "}".repeat(50_000), "${a:-".repeat(50_000), "}".repeat(50_000));
+    let dollars = format!(
+        "FROM a\nRUN {}x{} <<EOF\nEOF\nENV A={}x{}\n",
+        "${a:-".repeat(50_000),
+        "}".repeat(50_000),
+        "${a:-".repeat(50_000),
+        "}".repeat(50_000)
+    );
     exercise(&dollars);
 }
 

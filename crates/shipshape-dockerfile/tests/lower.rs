@@ -8,7 +8,8 @@ fn spec(text: &str) -> ImageSpec {
 }
 
 fn spec_with(text: &str, build_args: &[(&str, &str)]) -> Lowered {
-    let args: Vec<(String, String)> = build_args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let args: Vec<(String, String)> =
+        build_args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let lowered = lower_with_diagnostics(&parse(text), "Dockerfile".into(), &args);
     if let Err(problem) = check_spec_spans(text, &lowered.spec) {
         panic!("{problem}");
@@ -97,7 +98,10 @@ fn env_scoping() {
     assert_eq!(resolved(env(stage, "D")), None);
     assert_eq!(resolved(env(stage, "E")), Some("fallback"));
     assert_eq!(resolved(stage.workdir.as_ref()), Some("/w/2 and 1"));
-    assert_eq!(stage.env.iter().find(|e| e.name == "C").map(|e| e.value.raw.as_str()), Some("\"$A and ${B}\""));
+    assert_eq!(
+        stage.env.iter().find(|e| e.name == "C").map(|e| e.value.raw.as_str()),
+        Some("\"$A and ${B}\"")
+    );
 }
 
 #[test]
@@ -150,7 +154,10 @@ fn healthchecks_and_commands() {
     assert_eq!(command.form, CommandForm::Shell("curl -f http://localhost/".into()));
     let options: Vec<(&str, Option<&str>)> = options.iter().map(|(k, v)| (k.as_str(), v.get())).collect();
     assert_eq!(options, [("interval", Some("30s")), ("retries", Some("3"))]);
-    assert_eq!(stage.runs[0].shell.as_deref(), Some(&["/bin/bash", "-o", "pipefail", "-c"].map(String::from)[..]));
+    assert_eq!(
+        stage.runs[0].shell.as_deref(),
+        Some(&["/bin/bash", "-o", "pipefail", "-c"].map(String::from)[..])
+    );
     assert_eq!(stage.entrypoint.as_ref().map(|c| &c.form), Some(&CommandForm::Exec(vec!["/entry".into()])));
     assert_eq!(stage.cmd.as_ref().map(|c| &c.form), Some(&CommandForm::Shell("serve --port 80".into())));
     assert_eq!(stage.cmd.as_ref().map(|c| c.origin.span.slice(text)), Some("CMD serve --port 80"));
@@ -218,7 +225,8 @@ fn labels_volumes_stopsignal_onbuild() {
     let text = "FROM a\nLABEL org.opencontainers.image.source=\"https://x\" maintainer=me\nVOLUME /data [\"/not-json\"]\nVOLUME [\"/v1\", \"/v2\"]\nSTOPSIGNAL SIGQUIT\nONBUILD COPY . /src\nMAINTAINER someone\n";
     let spec = spec(text);
     let stage = &spec.stages[0];
-    let labels: Vec<(&str, Option<&str>)> = stage.labels.iter().map(|l| (l.key.as_str(), l.value.get())).collect();
+    let labels: Vec<(&str, Option<&str>)> =
+        stage.labels.iter().map(|l| (l.key.as_str(), l.value.get())).collect();
     assert_eq!(labels, [("org.opencontainers.image.source", Some("https://x")), ("maintainer", Some("me"))]);
     let volumes: Vec<&str> = stage.volumes.iter().filter_map(Value::get).collect();
     assert_eq!(volumes, ["/data", "[/not-json]", "/v1", "/v2"]);
@@ -233,7 +241,10 @@ fn labels_volumes_stopsignal_onbuild() {
 fn lowering_diagnostics() {
     let lowered = spec_with("FROM Not_A/Ref\nFROM a\nENV X=${Y?required} Z=${}\nCOPY --from=5 a b\n", &[]);
     let kinds: Vec<DiagnosticKind> = lowered.diagnostics.iter().map(|d| d.kind).collect();
-    assert_eq!(kinds, [DiagnosticKind::InvalidReference, DiagnosticKind::Expansion, DiagnosticKind::InvalidReference]);
+    assert_eq!(
+        kinds,
+        [DiagnosticKind::InvalidReference, DiagnosticKind::Expansion, DiagnosticKind::InvalidReference]
+    );
     assert!(matches!(lowered.spec.stages[0].base, BaseImage::Unresolved { .. }));
 }
 

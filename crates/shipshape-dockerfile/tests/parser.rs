@@ -13,7 +13,11 @@ fn kinds(df: &Dockerfile) -> Vec<DiagnosticKind> {
 }
 
 fn errors(df: &Dockerfile) -> Vec<(DiagnosticKind, String)> {
-    df.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| (d.kind, d.message.clone())).collect()
+    df.diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.kind, d.message.clone()))
+        .collect()
 }
 
 fn keywords(df: &Dockerfile) -> Vec<String> {
@@ -67,7 +71,8 @@ fn several_heredocs_on_one_line_read_in_order() {
     let df = parse_checked(text);
     assert_eq!(errors(&df), []);
     let copy = &df.instructions[1];
-    let bodies: Vec<(&str, &str)> = copy.heredocs.iter().map(|h| (h.name.as_str(), h.content.as_str())).collect();
+    let bodies: Vec<(&str, &str)> =
+        copy.heredocs.iter().map(|h| (h.name.as_str(), h.content.as_str())).collect();
     assert_eq!(bodies, [("one.txt", "first\n"), ("two.txt", "second\n")]);
     assert_eq!((copy.start_line, copy.end_line), (2, 6));
     assert_eq!(keywords(&df), ["FROM", "COPY", "RUN"]);
@@ -158,8 +163,12 @@ fn heredoc_after_continuation_and_crlf() {
 fn directives_at_the_top_only() {
     let text = "# syntax=docker/dockerfile:1.7\n#ESCAPE = `\n# check=skip=JSONArgsRecommended\n# escape=\\\nFROM a\n";
     let df = parse_checked(text);
-    let names: Vec<(&str, &str)> = df.directives.iter().map(|d| (d.name.as_str(), d.value.as_str())).collect();
-    assert_eq!(names, [("syntax", "docker/dockerfile:1.7"), ("escape", "`"), ("check", "skip=JSONArgsRecommended")]);
+    let names: Vec<(&str, &str)> =
+        df.directives.iter().map(|d| (d.name.as_str(), d.value.as_str())).collect();
+    assert_eq!(
+        names,
+        [("syntax", "docker/dockerfile:1.7"), ("escape", "`"), ("check", "skip=JSONArgsRecommended")]
+    );
     assert_eq!(df.escape, '`');
     // The repeated escape directive is an error and otherwise a comment.
     assert_eq!(kinds(&df), [DiagnosticKind::InvalidDirective]);
@@ -227,7 +236,8 @@ fn crlf_parses_like_lf() {
     let (df_lf, df_crlf) = (parse_checked(lf), parse_checked(&crlf));
     assert_eq!(dump(&df_lf), dump(&df_crlf));
     assert_eq!(df_crlf.comments[0].text, "# note");
-    let lines = |df: &Dockerfile| df.instructions.iter().map(|i| (i.start_line, i.end_line)).collect::<Vec<_>>();
+    let lines =
+        |df: &Dockerfile| df.instructions.iter().map(|i| (i.start_line, i.end_line)).collect::<Vec<_>>();
     assert_eq!(lines(&df_lf), lines(&df_crlf));
     assert_eq!(slice(&crlf, df_crlf.instructions[2].span), "LABEL a=b");
 }
@@ -245,14 +255,18 @@ fn continuation_at_end_of_file() {
 
 #[test]
 fn comments_and_empty_lines_inside_continuation() {
-    let text = "FROM a\nRUN apt-get update \\\n    # install tools\n\n    && apt-get install -y curl\nUSER x\n";
+    let text =
+        "FROM a\nRUN apt-get update \\\n    # install tools\n\n    && apt-get install -y curl\nUSER x\n";
     let df = parse_checked(text);
     assert_eq!(dump(&df).lines().nth(1), Some(r#"(run "apt-get update     && apt-get install -y curl")"#));
     assert_eq!(df.comments.len(), 1);
     assert_eq!(slice(text, df.comments[0].span), "# install tools");
     assert_eq!((df.instructions[1].start_line, df.instructions[1].end_line), (2, 5));
     let Args::Command(CommandArgs::Shell(word)) = &df.instructions[1].args else { panic!() };
-    assert_eq!(slice(text, word.span), "apt-get update \\\n    # install tools\n\n    && apt-get install -y curl");
+    assert_eq!(
+        slice(text, word.span),
+        "apt-get update \\\n    # install tools\n\n    && apt-get install -y curl"
+    );
 }
 
 #[test]
@@ -283,7 +297,8 @@ fn unknown_instruction_and_the_rest_still_parse() {
 fn unknown_and_invalid_flags() {
     let text = "FROM --platform=linux/amd64 a\nCOPY --chmown=app src /dst\nCOPY --link=maybe --from=a --from=b x y\nADD --chown a b\nRUN --mount=type=cache,target=/c --network=none --security=insecure make\nUSER --x=y app\n";
     let df = parse_checked(text);
-    let found: Vec<(DiagnosticKind, &str)> = df.diagnostics.iter().map(|d| (d.kind, slice(text, d.span))).collect();
+    let found: Vec<(DiagnosticKind, &str)> =
+        df.diagnostics.iter().map(|d| (d.kind, slice(text, d.span))).collect();
     assert_eq!(
         found,
         [
@@ -298,7 +313,10 @@ fn unknown_and_invalid_flags() {
     let copy = &df.instructions[1];
     let flag = &copy.flags[0];
     assert_eq!((flag.name.as_str(), flag.value.as_deref()), ("chmown", Some("app")));
-    assert_eq!((slice(text, flag.name_span), flag.value_span.map(|s| slice(text, s))), ("chmown", Some("app")));
+    assert_eq!(
+        (slice(text, flag.name_span), flag.value_span.map(|s| slice(text, s))),
+        ("chmown", Some("app"))
+    );
 }
 
 #[test]
@@ -350,7 +368,10 @@ fn env_and_label_pairs() {
         pairs.iter().map(|p| (slice(text, p.key.span), slice(text, p.value.span), p.legacy)).collect();
     assert_eq!(got, [("A", "1", false), ("B", "\"two words\"", false), ("C", "three\\ words", false)]);
     let Args::KeyValues(legacy) = &df.instructions[2].args else { panic!() };
-    assert_eq!((legacy[0].key.text.as_str(), legacy[0].value.text.as_str(), legacy[0].legacy), ("LEGACY", "value with spaces", true));
+    assert_eq!(
+        (legacy[0].key.text.as_str(), legacy[0].value.text.as_str(), legacy[0].legacy),
+        ("LEGACY", "value with spaces", true)
+    );
     let Args::KeyValues(labels) = &df.instructions[3].args else { panic!() };
     assert_eq!((labels[0].key.text.as_str(), labels[1].value.text.as_str()), ("\"org.a\"", ""));
     // `ENV D` has no value: BuildKit's parser rejects it.
@@ -363,10 +384,14 @@ fn arg_from_expose_healthcheck_shapes() {
     let df = parse_checked(text);
     assert_eq!(errors(&df), []);
     let Args::ArgDecls(decls) = &df.instructions[0].args else { panic!() };
-    let got: Vec<(&str, Option<&str>)> = decls.iter().map(|d| (d.name.text.as_str(), d.default.as_ref().map(|v| v.text.as_str()))).collect();
+    let got: Vec<(&str, Option<&str>)> =
+        decls.iter().map(|d| (d.name.text.as_str(), d.default.as_ref().map(|v| v.text.as_str()))).collect();
     assert_eq!(got, [("A", None), ("B", Some("2")), ("C", Some("\"x y\""))]);
     let Args::From(from) = &df.instructions[1].args else { panic!() };
-    assert_eq!((from.image().map(|w| w.text.as_str()), from.stage_name().map(|w| w.text.as_str())), (Some("golang:1.22"), Some("build")));
+    assert_eq!(
+        (from.image().map(|w| w.text.as_str()), from.stage_name().map(|w| w.text.as_str())),
+        (Some("golang:1.22"), Some("build"))
+    );
     assert_eq!(df.instructions[1].flag("platform").and_then(|f| f.value.as_deref()), Some("$BUILDPLATFORM"));
     let Args::Words(ports) = &df.instructions[2].args else { panic!() };
     assert_eq!(ports.len(), 2);

@@ -200,12 +200,12 @@ pub fn render_finding<W: Write + ?Sized>(
         }
     }
 
-    let has_footer = !notes.is_empty() || finding.help.is_some() || finding.fix.is_some();
-    if has_footer
-        && (primary_source.is_some() || finding.related.iter().any(|r| frame_source(&r.location).is_some()))
-    {
+    if primary_source.is_some() || finding.related.iter().any(|r| frame_source(&r.location).is_some()) {
         gutter.blank(out)?;
     }
+    let rule = finding.rule;
+    let defence = format!("{} layer; stops {}; protects {}", rule.layer, rule.threat, rule.asset);
+    gutter.note(out, "why", HELP, &defence)?;
     for note in &notes {
         gutter.note(out, "note", HELP, note)?;
     }

@@ -8,6 +8,7 @@
 pub mod checkers;
 pub mod codes;
 pub mod context;
+mod describe;
 pub mod docs;
 mod image;
 mod monitoring;

@@ -125,7 +125,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
 
     let mut jobs: Vec<Job> = walk_errors
         .into_iter()
-        .map(|e| Job::Unreadable { path: e.path, message: e.message })
+        .map(|e| Job::Unreadable { path: e.path, message: format!("cannot open: {}", e.message) })
         .collect();
     if stdin {
         jobs.push(Job::Stdin);
@@ -172,6 +172,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         }
     }
     sort_findings(&mut findings);
+    targets.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(ScanResult {
         findings,
         targets,

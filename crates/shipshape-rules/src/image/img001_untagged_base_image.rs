@@ -1,6 +1,7 @@
 use shipshape_model::{BaseImage, ImageSpec, declare_rule};
 
 use crate::context::Checker;
+use crate::describe::quoted;
 
 declare_rule! {
     /// ## What it does
@@ -50,7 +51,7 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
                 .report(
                     &UNTAGGED_BASE_IMAGE,
                     &value.origin,
-                    format!("`{}` has no tag, so every build pulls whatever `latest` is that day", value.raw),
+                    format!("{} has no tag, so every build pulls whatever `latest` is that day", quoted(value)),
                 )
                 .help = Some(format!("pin a version: `{}:<version>`", reference.familiar_name()));
         }

@@ -1,6 +1,7 @@
 use shipshape_model::{BaseImage, ImageSpec, declare_rule};
 
 use crate::context::Checker;
+use crate::describe::quoted;
 
 declare_rule! {
     /// ## What it does
@@ -43,7 +44,7 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
         let BaseImage::Image { reference, value } = &stage.base else { continue };
         if reference.digest.is_none() && reference.tag.as_deref() == Some("latest") {
             checker
-                .report(&LATEST_BASE_TAG, &value.origin, format!("`{}` follows a moving tag", value.raw))
+                .report(&LATEST_BASE_TAG, &value.origin, format!("{} follows a moving tag", quoted(value)))
                 .help = Some(format!("pin a version: `{}:<version>`", reference.familiar_name()));
         }
     }

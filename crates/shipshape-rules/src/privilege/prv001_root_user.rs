@@ -1,6 +1,7 @@
 use shipshape_model::{ImageSpec, declare_rule};
 
 use crate::context::Checker;
+use crate::describe::quoted;
 
 declare_rule! {
     /// ## What it does
@@ -60,9 +61,8 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
     let Some(user) = &stage.user else { return };
     let Some(resolved) = user.get() else { return };
     if is_root_user(resolved) {
-        let shown = if user.raw == resolved { format!("`{resolved}`") } else { format!("`{}` (= `{resolved}`)", user.raw) };
         checker
-            .report(&ROOT_USER, &user.origin, format!("the final stage runs as {shown}"))
+            .report(&ROOT_USER, &user.origin, format!("the final stage runs as {}", quoted(user)))
             .help = Some("switch to an unprivileged user at the end of the final stage, e.g. `USER 10001`".into());
     }
 }

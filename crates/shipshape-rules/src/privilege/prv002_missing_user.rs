@@ -1,6 +1,7 @@
 use shipshape_model::{BaseImage, ImageSpec, declare_rule};
 
 use crate::context::Checker;
+use crate::describe::quoted;
 
 declare_rule! {
     /// ## What it does
@@ -55,7 +56,7 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
     let base = match &stage.base {
         BaseImage::Image { reference, .. } => format!("`{}`", reference.familiar_name()),
         BaseImage::Scratch { .. } => "`scratch`".to_string(),
-        BaseImage::Stage { value, .. } | BaseImage::Unresolved { value } => format!("`{}`", value.raw),
+        BaseImage::Stage { value, .. } | BaseImage::Unresolved { value } => quoted(value),
     };
     checker
         .report(
