@@ -1,0 +1,364 @@
+//! End-to-end tests of the `shipshape` binary: real files in, exit codes and reports out.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn shipshape(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run shipshape")
+}
+
+fn shipshape_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn shipshape");
+    child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr: {}", stdout(output), String::from_utf8_lossy(&output.stderr)))
+}
+
+/// (code, path, start line) of every finding.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["location"]["path"].as_str().unwrap_or_default().to_string(),
+                f["location"]["region"]["start_line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    let mut codes: Vec<String> = findings(report).into_iter().map(|(c, _, _)| c).collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn insecure_example_fails_with_findings_on_exact_lines() {
+    let out = shipshape(&workspace_root(), &["scan", "examples/insecure-app", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let found = findings(&report);
+    let path = "examples/insecure-app/Dockerfile";
+    for expected in [("IMG001", 6), ("IMG003", 8), ("IMG002", 15), ("MON001", 15), ("PRV001", 17), ("IMG003", 19)] {
+        assert!(
+            found.iter().any(|(c, p, l)| c == expected.0 && p == path && *l == expected.1),
+            "missing {expected:?} in {found:?}"
+        );
+    }
+    assert!(!found.iter().any(|(c, _, _)| c.starts_with("GEN")), "the example must parse cleanly: {found:?}");
+    assert_eq!(report["targets"][0]["status"], "parsed");
+}
+
+#[test]
+fn hardened_example_is_clean() {
+    let out = shipshape(&workspace_root(), &["scan", "examples/hardened-app"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("No findings."));
+}
+
+#[test]
+fn every_format_renders_the_example() {
+    let root = workspace_root();
+    for (format, check) in [
+        ("sarif", "\"version\": \"2.1.0\""),
+        ("junit", "<testsuites"),
+        ("github", "::error file=examples/insecure-app/Dockerfile,line=17"),
+        ("checkstyle", "<checkstyle"),
+        ("human", "high[PRV001] root-user"),
+    ] {
+        let out = shipshape(&root, &["scan", "examples/insecure-app", "--format", format, "--no-color"]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(stdout(&out).contains(check), "{format} output lacks {check:?}:\n{}", stdout(&out));
+    }
+}
+
+#[test]
+fn stdin_is_scanned_under_its_given_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = shipshape_stdin(dir.path(), &["scan", "-", "--format", "json"], b"FROM nginx:latest\nUSER nginx\n");
+    let report = json(&out);
+    assert!(findings(&report).contains(&("IMG002".into(), "-".into(), 1)), "{report}");
+    let out = shipshape_stdin(
+        dir.path(),
+        &["scan", "-", "--stdin-path", "svc/Dockerfile", "--format", "json"],
+        b"FROM nginx:latest\n",
+    );
+    assert!(findings(&json(&out)).iter().any(|(c, p, _)| c == "IMG002" && p == "svc/Dockerfile"));
+}
+
+#[test]
+fn fail_on_and_severity_filter() {
+    let root = workspace_root();
+    let out = shipshape(&root, &["scan", "examples/insecure-app", "--fail-on", "critical", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "no critical finding in the example");
+    let out = shipshape(&root, &["scan", "examples/insecure-app", "--severity", "high", "--format", "json"]);
+    assert_eq!(codes(&json(&out)), vec!["PRV001".to_string()]);
+    let out = shipshape(&root, &["scan", "examples/insecure-app", "--select", "IMG", "--ignore", "DL3020", "--format", "json"]);
+    assert_eq!(codes(&json(&out)), vec!["IMG001".to_string(), "IMG002".to_string()]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let root = workspace_root();
+    for args in [
+        vec!["scan", "--format", "yaml"],
+        vec!["scan", "--config", "/nonexistent/shipshape.toml", "examples"],
+        vec!["scan", "--select", "PRV9999x", "examples"],
+        vec!["scan", "--build-arg", "novalue", "examples"],
+        vec!["rule", "NOPE01"],
+        vec!["frobnicate"],
+    ] {
+        let out = shipshape(&root, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stderr.is_empty(), "{args:?} must explain itself on stderr");
+    }
+}
+
+#[test]
+fn rules_and_rule_documentation() {
+    let root = workspace_root();
+    let out = shipshape(&root, &["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = stdout(&out);
+    assert!(listing.contains("PRV001") && listing.contains("GEN001") && listing.contains("hadolint:DL3002"));
+    let out = shipshape(&root, &["rule", "DL3002"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = stdout(&out);
+    assert!(doc.starts_with("# PRV001 root-user"), "{doc}");
+    assert!(doc.contains("## Why is this bad?"));
+    let out = shipshape(&root, &["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json rules");
+    assert!(rules.as_array().is_some_and(|a| a.len() >= 14));
+}
+
+#[test]
+fn hostile_inputs_are_reported_and_the_rest_still_scanned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let mut huge = std::fs::File::create(root.join("huge.Dockerfile")).expect("create");
+    let line = vec![b'a'; 1024 * 1024];
+    huge.write_all(b"RUN echo ").expect("write");
+    for _ in 0..100 {
+        huge.write_all(&line).expect("write");
+    }
+    drop(huge);
+    std::fs::write(root.join("binary.Dockerfile"), b"\x7fELF\x02\x01\x01\x00\x00\x00garbage").expect("write");
+    std::fs::write(root.join("latin1.Dockerfile"), b"FROM debian:12\nLABEL author=\"Jos\xe9\"\nUSER root\n").expect("write");
+    write(root, "good/Dockerfile", "FROM nginx:latest\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/nonexistent/target", root.join("dangling.Dockerfile")).expect("symlink");
+
+    let started = std::time::Instant::now();
+    let out = shipshape(
+        root,
+        &[
+            "scan",
+            "huge.Dockerfile",
+            "binary.Dockerfile",
+            "latin1.Dockerfile",
+            "dangling.Dockerfile",
+            "good",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(started.elapsed().as_secs() < 20, "hostile input took {:?}", started.elapsed());
+    let report = json(&out);
+    let found = findings(&report);
+    for (code, path, line) in [
+        ("GEN004", "huge.Dockerfile", 1),
+        ("GEN004", "binary.Dockerfile", 1),
+        ("GEN004", "dangling.Dockerfile", 1),
+        ("GEN008", "latin1.Dockerfile", 2),
+        ("PRV001", "latin1.Dockerfile", 3),
+        ("IMG002", "good/Dockerfile", 1),
+    ] {
+        assert!(
+            found.iter().any(|(c, p, l)| c == code && p == path && *l == line),
+            "missing {code} {path}:{line} in {found:?}"
+        );
+    }
+    let statuses: Vec<(String, String)> = report["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| (t["path"].as_str().unwrap_or_default().into(), t["status"].as_str().unwrap_or_default().into()))
+        .collect();
+    assert!(statuses.contains(&("huge.Dockerfile".into(), "unreadable".into())), "{statuses:?}");
+    assert!(statuses.contains(&("good/Dockerfile".into(), "parsed".into())), "{statuses:?}");
+}
+
+#[test]
+fn a_huge_single_line_parses_in_bounded_time_when_allowed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("FROM debian:12\nRUN echo ");
+    text.push_str(&"x".repeat(100 * 1024 * 1024));
+    text.push_str("\nUSER root\n");
+    std::fs::write(dir.path().join("Dockerfile"), &text).expect("write");
+    drop(text);
+    let started = std::time::Instant::now();
+    let out = shipshape(dir.path(), &["scan", "Dockerfile", "--max-file-size", "200000000", "--format", "json"]);
+    assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
+    let found = findings(&json(&out));
+    assert!(found.iter().any(|(c, _, l)| c == "GEN001" && *l == 2), "the over-long line is a parse error: {found:?}");
+    assert!(found.iter().any(|(c, _, l)| c == "PRV001" && *l == 3), "the rest of the file is still checked: {found:?}");
+}
+
+#[test]
+fn ten_thousand_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..10_000 {
+        let name = if i % 10 == 0 { format!("d{}/svc{i}/Dockerfile", i % 100) } else { format!("d{}/f{i}.txt", i % 100) };
+        write(dir.path(), &name, "FROM nginx:latest\n");
+    }
+    let out = shipshape(dir.path(), &["scan", ".", "--format", "json", "--select", "IMG002"]);
+    let report = json(&out);
+    assert_eq!(report["targets"].as_array().map(Vec::len), Some(1000));
+    assert_eq!(findings(&report).len(), 1000);
+}
+
+#[test]
+fn gitignored_files_are_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "app/Dockerfile", "FROM nginx:latest\n");
+    write(dir.path(), "vendor/Dockerfile", "FROM nginx:latest\n");
+    write(dir.path(), ".gitignore", "vendor/\n");
+    let report = json(&shipshape(dir.path(), &["scan", "--format", "json"]));
+    let paths: Vec<String> = findings(&report).into_iter().map(|(_, p, _)| p).collect();
+    assert!(paths.iter().all(|p| p == "app/Dockerfile"), "{paths:?}");
+    assert!(!paths.is_empty());
+}
+
+#[test]
+fn inline_suppressions_in_every_dialect() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "# checkov:skip=CKV_DOCKER_2:healthchecks come from Kubernetes probes\n\
+         FROM nginx:latest\n\
+         # hadolint ignore=DL3007\n\
+         FROM nginx:latest\n\
+         # shipshape: ignore=PRV001 -- the entrypoint drops privileges itself\n\
+         USER root\n\
+         # shipshape: ignore=IMG003 -- nothing to suppress here\n\
+         COPY a /a\n",
+    );
+    let report = json(&shipshape(dir.path(), &["scan", "--format", "json"]));
+    let found = findings(&report);
+    let codes: Vec<(&str, u64)> = found.iter().map(|(c, _, l)| (c.as_str(), *l)).collect();
+    assert_eq!(codes, vec![("IMG002", 2), ("GEN005", 7)], "{found:?}");
+}
+
+#[test]
+fn configuration_file_applies_and_reports_its_own_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "shipshape.toml",
+        "fail-on = \"critical\"\n\
+         [rules]\n\
+         ignroe = [\"MON001\"]\n\
+         ignore = [\"MON001\"]\n\
+         [severity]\n\
+         DL3007 = \"critical\"\n\
+         [[ignore]]\n\
+         paths = [\"legacy/**\"]\n\
+         reason = \"being rewritten\"\n\
+         [[ignore]]\n\
+         paths = [\"old/**\"]\n\
+         rules = [\"PRV002\"]\n\
+         reason = \"accepted until the migration\"\n\
+         expires = \"2020-01-31\"\n",
+    );
+    write(dir.path(), "svc/Dockerfile", "FROM nginx:latest\n");
+    write(dir.path(), "legacy/Dockerfile", "FROM nginx:latest\n");
+    write(dir.path(), "old/Dockerfile", "FROM nginx:1.27\n");
+    let out = shipshape(dir.path(), &["scan", "--format", "json"]);
+    let report = json(&out);
+    let found = findings(&report);
+    let codes: Vec<(&str, &str, u64)> = found.iter().map(|(c, p, l)| (c.as_str(), p.as_str(), *l)).collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("PRV002", "old/Dockerfile", 1),
+            ("GEN007", "shipshape.toml", 3),
+            ("GEN006", "shipshape.toml", 14),
+            ("PRV002", "svc/Dockerfile", 1),
+            ("IMG002", "svc/Dockerfile", 1),
+        ],
+        "{report:#}"
+    );
+    let img002 = report["findings"].as_array().and_then(|a| a.iter().find(|f| f["code"] == "IMG002")).cloned();
+    assert_eq!(img002.map(|f| f["severity"].clone()), Some(serde_json::json!("critical")));
+    assert_eq!(out.status.code(), Some(1), "the critical override reaches fail-on = critical");
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "Dockerfile", "FROM nginx:latest\nUSER root\n");
+    let out = shipshape(dir.path(), &["scan", "--write-baseline", "baseline.json", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = shipshape(dir.path(), &["scan", "--baseline", "baseline.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(findings(&json(&out)).is_empty());
+    write(dir.path(), "Dockerfile", "# a new comment shifts every line\nFROM nginx:latest\nUSER root\nADD x /x\n");
+    let out = shipshape(dir.path(), &["scan", "--baseline", "baseline.json", "--format", "json"]);
+    let codes: Vec<String> = findings(&json(&out)).into_iter().map(|(c, _, _)| c).collect();
+    assert_eq!(codes, vec!["IMG003".to_string()]);
+}
+
+#[test]
+fn unparsable_lines_do_not_hide_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM debian:12\nRUN <<EOF\necho hi\nEOF\n# a comment right after a heredoc\nUSR app\nCOPY --chmown=a b /c\nUSER root\n",
+    );
+    let found = findings(&json(&shipshape(dir.path(), &["scan", "--format", "json"])));
+    let codes: Vec<(&str, u64)> = found.iter().map(|(c, _, l)| (c.as_str(), *l)).collect();
+    assert!(codes.contains(&("GEN002", 6)), "{codes:?}");
+    assert!(codes.contains(&("GEN003", 7)), "{codes:?}");
+    assert!(codes.contains(&("PRV001", 8)), "{codes:?}");
+    assert!(!codes.iter().any(|(c, _)| *c == "GEN001"), "{codes:?}");
+}
