@@ -13,6 +13,7 @@ pub mod rule;
 pub mod scan;
 pub mod source;
 pub mod span;
+pub mod workload;
 
 pub use finding::{Finding, Location, Region, RelatedLocation};
 pub use fix::{Applicability, Edit, Fix};
@@ -22,3 +23,4 @@ pub use rule::{Alias, Asset, FixAvailability, Layer, RuleMeta, Severity, Threat,
 pub use scan::{ScanTarget, TargetStatus};
 pub use source::{LineIndex, SourceFile};
 pub use span::{Origin, Span, Spanned};
+pub use workload::*;
