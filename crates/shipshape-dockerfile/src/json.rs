@@ -8,10 +8,14 @@ pub(crate) enum JsonArray {
     NotJson,
     /// A valid JSON array with an element that is not a string: BuildKit rejects it.
     NotStrings,
+    /// A valid JSON array of strings with more than [`MAX_WORDS`] elements (not decoded).
+    TooLong,
     /// Decoded elements with the byte range of each JSON string literal (quotes included),
     /// relative to the text given to [`parse_json_array`].
     Strings(Vec<(String, usize, usize)>),
 }
+
+use crate::words::MAX_WORDS;
 
 /// Go's `encoding/json` nesting limit.
 const MAX_DEPTH: usize = 10_000;
@@ -24,7 +28,8 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
     }
     let mut reader = Reader { bytes: text.as_bytes(), pos: start };
     match reader.document() {
-        Ok((elements, all_strings)) if all_strings => JsonArray::Strings(elements),
+        Ok((_, all_strings, true)) if all_strings => JsonArray::TooLong,
+        Ok((elements, all_strings, _)) if all_strings => JsonArray::Strings(elements),
         Ok(_) => JsonArray::NotStrings,
         Err(()) => JsonArray::NotJson,
     }
@@ -64,11 +69,13 @@ impl Reader<'_> {
     }
 
     /// The whole text: one value (an array, checked by the caller) then only whitespace.
-    /// Returns the top-level elements that are strings and whether all of them were.
-    fn document(&mut self) -> Result<(Elements, bool), ()> {
+    /// Returns the top-level elements that are strings (at most [`MAX_WORDS`]), whether all of
+    /// them were strings, and whether there were more.
+    fn document(&mut self) -> Result<(Elements, bool, bool), ()> {
         let mut stack: Vec<Container> = Vec::new();
         let mut elements = Vec::new();
         let mut all_strings = true;
+        let mut too_long = false;
         // Whether the next token is a value (true) or what follows one (false).
         let mut want_value = true;
         loop {
@@ -104,7 +111,11 @@ impl Reader<'_> {
                         continue;
                     }
                     b'"' => {
-                        let decoded = self.string(depth == 1)?;
+                        let top_level = depth == 1;
+                        if top_level && elements.len() >= MAX_WORDS {
+                            too_long = true;
+                        }
+                        let decoded = self.string(top_level && !too_long)?;
                         if let Some(decoded) = decoded {
                             elements.push((decoded, start, self.pos));
                         }
@@ -146,7 +157,7 @@ impl Reader<'_> {
         if self.pos != self.bytes.len() {
             return Err(());
         }
-        Ok((elements, all_strings))
+        Ok((elements, all_strings, too_long))
     }
 
     /// `"key" :` inside an object; the value follows.
@@ -332,6 +343,12 @@ mod tests {
     fn reports_element_ranges() {
         let JsonArray::Strings(v) = parse_json_array(r#"[ "a", "b c" ]"#) else { panic!() };
         assert_eq!((v[1].1, v[1].2), (7, 12));
+    }
+
+    #[test]
+    fn element_count_is_bounded() {
+        let long = format!("[{}\"x\"]", "\"a\",".repeat(MAX_WORDS));
+        assert_eq!(parse_json_array(&long), JsonArray::TooLong);
     }
 
     #[test]

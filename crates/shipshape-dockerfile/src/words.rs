@@ -14,6 +14,11 @@ pub(crate) fn is_token_space(c: char) -> bool {
     matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ')
 }
 
+/// At most this many words (arguments, flags or JSON elements) are read from one instruction;
+/// past it the instruction's arguments are kept as text. It bounds memory on hostile input
+/// (BuildKit's own 64 KiB line limit allows about 32 000 words per line).
+pub(crate) const MAX_WORDS: usize = 1 << 16;
+
 /// A word with its byte range `start..end` in the logical line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawWord {
@@ -33,11 +38,12 @@ pub(crate) struct FlagWord {
 }
 
 /// BuildKit's `extractBuilderFlags`: leading `--flag` words of `line` (which starts at `base`).
-/// Returns the flags and the offset where the arguments begin.
+/// Returns the flags and the offset where the arguments begin; `None` when there are more than
+/// [`MAX_WORDS`] flags.
 ///
 /// BuildKit reads this text byte by byte (so a multi-byte character in a flag is mangled); we
 /// read characters and keep the text intact.
-pub(crate) fn extract_flags(line: &str, base: usize) -> (Vec<FlagWord>, usize) {
+pub(crate) fn extract_flags(line: &str, base: usize) -> Option<(Vec<FlagWord>, usize)> {
     #[derive(PartialEq)]
     enum Phase {
         Spaces,
@@ -64,7 +70,10 @@ pub(crate) fn extract_flags(line: &str, base: usize) -> (Vec<FlagWord>, usize) {
             }
             let next_is_dash = chars.peek().is_some_and(|&(_, c)| c == '-');
             if ch != '-' || !next_is_dash {
-                return (flags, base + pos);
+                return Some((flags, base + pos));
+            }
+            if flags.len() >= MAX_WORDS {
+                return None;
             }
             phase = Phase::Word;
             word_start = pos;
@@ -81,7 +90,7 @@ pub(crate) fn extract_flags(line: &str, base: usize) -> (Vec<FlagWord>, usize) {
                 if is_space(ch) {
                     phase = Phase::Spaces;
                     if word == "--" {
-                        return (flags, base + pos);
+                        return Some((flags, base + pos));
                     }
                     if blank_ok || !word.is_empty() {
                         let text = std::mem::take(&mut word);
@@ -133,12 +142,12 @@ pub(crate) fn extract_flags(line: &str, base: usize) -> (Vec<FlagWord>, usize) {
         }
         word.push(ch);
     }
-    (flags, base + line.len())
+    Some((flags, base + line.len()))
 }
 
 /// BuildKit's `parseWords`: words separated by whitespace, quotes and escapes kept in the text
-/// (only an escape character ending the line is dropped).
-pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Vec<RawWord> {
+/// (only an escape character ending the line is dropped). `None` past [`MAX_WORDS`] words.
+pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Option<Vec<RawWord>> {
     #[derive(PartialEq)]
     enum Phase {
         Spaces,
@@ -162,6 +171,9 @@ pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Vec<RawWord>
             let Some(ch) = ch else { break };
             if is_space(ch) {
                 continue;
+            }
+            if words.len() >= MAX_WORDS {
+                return None;
             }
             phase = Phase::Word;
             word_start = pos;
@@ -214,12 +226,12 @@ pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Vec<RawWord>
         word.push(ch);
         word_end = pos + ch.len_utf8();
     }
-    words
+    Some(words)
 }
 
 /// Splits `text` on runs of `[\t\v\f\r ]` like Go's `regexp.Split(text, -1)`: leading or trailing
-/// separators give empty words.
-pub(crate) fn split_token_space(text: &str, base: usize) -> Vec<RawWord> {
+/// separators give empty words. `None` past [`MAX_WORDS`] words.
+pub(crate) fn split_token_space(text: &str, base: usize) -> Option<Vec<RawWord>> {
     let mut words = Vec::new();
     let mut start = 0;
     let mut chars = text.char_indices().peekable();
@@ -233,12 +245,15 @@ pub(crate) fn split_token_space(text: &str, base: usize) -> Vec<RawWord> {
                 end = p + c.len_utf8();
                 chars.next();
             }
+            if words.len() >= MAX_WORDS {
+                return None;
+            }
             words.push(raw(text, base, start, pos));
             start = end;
         }
     }
     words.push(raw(text, base, start, text.len()));
-    words
+    Some(words)
 }
 
 fn raw(text: &str, base: usize, start: usize, end: usize) -> RawWord {
@@ -271,37 +286,46 @@ mod tests {
             ("àöû", vec!["àöû"]),
             ("föo bàr \"âbc xÿz\"", vec!["föo", "bàr", "\"âbc xÿz\""]),
         ] {
-            assert_eq!(texts(&parse_words(input, 0, '\\')), expect, "{input}");
+            assert_eq!(texts(&parse_words(input, 0, '\\').unwrap_or_default()), expect, "{input}");
         }
-        let words = parse_words("a=\"x y\"  b", 10, '\\');
+        let words = parse_words("a=\"x y\"  b", 10, '\\').unwrap_or_default();
         assert_eq!((words[0].start, words[0].end, words[1].start), (10, 17, 19));
         // An escape ending the text is dropped; one inside single quotes is kept.
-        assert_eq!(texts(&parse_words("abc\\", 0, '\\')), ["abc"]);
-        assert_eq!(texts(&parse_words("'a\\'b'", 0, '\\')), ["'a\\'b'"]);
+        assert_eq!(texts(&parse_words("abc\\", 0, '\\').unwrap_or_default()), ["abc"]);
+        assert_eq!(texts(&parse_words("'a\\'b'", 0, '\\').unwrap_or_default()), ["'a\\'b'"]);
     }
 
     #[test]
     fn flags_like_buildkit() {
-        let (flags, rest) = extract_flags("--from=build --chown=\"a b\" src dst", 0);
+        let (flags, rest) = extract_flags("--from=build --chown=\"a b\" src dst", 0).unwrap_or_default();
         assert_eq!(
             flags.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(),
             ["--from=build", "--chown=a b"]
         );
         assert_eq!(rest, 27);
         assert_eq!(flags[0].eq_at, Some(6));
-        let (flags, rest) = extract_flags("--doit=true -- foo", 0);
+        let (flags, rest) = extract_flags("--doit=true -- foo", 0).unwrap_or_default();
         assert_eq!(flags.len(), 1);
         assert_eq!(rest, 14);
-        let (flags, rest) = extract_flags("--link", 3);
+        let (flags, rest) = extract_flags("--link", 3).unwrap_or_default();
         assert_eq!((flags[0].text.as_str(), flags[0].start, flags[0].end, rest), ("--link", 3, 9, 9));
-        let (flags, rest) = extract_flags("-x --a", 0);
+        let (flags, rest) = extract_flags("-x --a", 0).unwrap_or_default();
         assert!(flags.is_empty());
         assert_eq!(rest, 0);
     }
 
     #[test]
+    fn word_counts_are_bounded() {
+        let many = "a ".repeat(MAX_WORDS + 1);
+        assert!(parse_words(&many, 0, '\\').is_none());
+        assert!(split_token_space(&many, 0).is_none());
+        assert!(extract_flags(&"--a ".repeat(MAX_WORDS + 1), 0).is_none());
+        assert_eq!(parse_words(&"a ".repeat(MAX_WORDS), 0, '\\').map(|w| w.len()), Some(MAX_WORDS));
+    }
+
+    #[test]
     fn token_space_split() {
-        assert_eq!(texts(&split_token_space("a  b\tc", 0)), ["a", "b", "c"]);
-        assert_eq!(texts(&split_token_space("a\u{a0}b", 0)), ["a\u{a0}b"]);
+        assert_eq!(texts(&split_token_space("a  b\tc", 0).unwrap_or_default()), ["a", "b", "c"]);
+        assert_eq!(texts(&split_token_space("a\u{a0}b", 0).unwrap_or_default()), ["a\u{a0}b"]);
     }
 }

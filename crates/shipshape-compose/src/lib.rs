@@ -1,0 +1,1 @@
+//! Docker Compose loader (work in progress).

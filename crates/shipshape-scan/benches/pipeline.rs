@@ -1,0 +1,61 @@
+//! Whole-pipeline throughput on one core: read-from-memory → parse → lower → every rule → sink
+//! (locate, fingerprint, suppressions). Inputs: the BuildKit conformance Dockerfiles and the
+//! examples, i.e. typical real-world files. Run: `cargo bench -p shipshape-scan`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use shipshape_model::{RuleMeta, SourceFile};
+use shipshape_rules::{ALL_RULES, RuleSettings};
+use shipshape_scan::frontend::{DockerfileFrontend, Frontend, FrontendContext};
+use shipshape_workspace::{Config, Date, FileInput, Sink};
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Vec<SourceFile> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let conformance = root.join("../shared/buildkit-dockerfile-conformance/testfiles");
+    if let Ok(entries) = std::fs::read_dir(&conformance) {
+        paths.extend(entries.filter_map(Result::ok).map(|e| e.path().join("Dockerfile")));
+    }
+    paths.push(root.join("examples/insecure-app/Dockerfile"));
+    paths.push(root.join("examples/hardened-app/Dockerfile"));
+    paths.sort();
+    let files: Vec<SourceFile> = paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok().map(|t| SourceFile::new(p.display().to_string(), t)))
+        .collect();
+    assert!(files.len() > 20, "conformance corpus missing: {}", conformance.display());
+    files
+}
+
+fn bench_pipeline(c: &mut Criterion) {
+    let files = corpus();
+    let settings = RuleSettings::default();
+    let config = Config::default();
+    let enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
+    let context = FrontendContext { settings: &settings, is_enabled: &enabled, build_args: &[] };
+    let today = Date::today();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.bench_function("dockerfile_parse_lint_sink", |b| {
+        b.iter(|| {
+            let sink = Sink::new(ALL_RULES, today);
+            let mut total = 0;
+            for source in &files {
+                let output = DockerfileFrontend.check(source, &context);
+                let outcome = sink.process(FileInput {
+                    source,
+                    fs_path: None,
+                    config: &config,
+                    findings: output.findings,
+                    pragmas: output.pragmas,
+                });
+                total += outcome.findings.len();
+            }
+            std::hint::black_box(total)
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_pipeline);
+criterion_main!(benches);
