@@ -20,30 +20,60 @@ pub struct WalkError {
     pub message: String,
 }
 
+/// How front ends claim files: by name, or by the first bytes of a file with an extension that
+/// may hold configuration of several kinds (`.json`, `.yaml`, `.yml`).
+pub struct Claims<'a> {
+    pub by_name: &'a dyn Fn(&str) -> Option<usize>,
+    pub by_content: &'a dyn Fn(&str, &str) -> Option<usize>,
+}
+
+/// Bytes read to decide what a `.json`/`.yaml` file is.
+pub const SNIFF_LEN: usize = 8 * 1024;
+
+/// Extensions whose files are sniffed when no front end claims their name.
+const SNIFFED_EXTENSIONS: [&str; 3] = ["json", "yaml", "yml"];
+
 /// Walks `roots`. A root that is a file is always returned (with `fallback` as its front end when
-/// no front end claims its name); files inside directories only when a front end claims them.
+/// no front end claims it); files inside directories only when a front end claims them.
 /// `.gitignore`, `.ignore` and hidden-file rules apply inside directories, as in ripgrep.
-pub fn discover(
-    roots: &[PathBuf],
-    claim: &dyn Fn(&str) -> Option<usize>,
-    fallback: usize,
-) -> (Vec<Discovered>, Vec<WalkError>) {
+pub fn discover(roots: &[PathBuf], claims: &Claims<'_>, fallback: usize) -> (Vec<Discovered>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in roots {
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_file() => {
-                let frontend = file_name(root).and_then(claim).unwrap_or(fallback);
+                let frontend = claim_file(root, claims).unwrap_or(fallback);
                 found.push(Discovered { path: root.clone(), frontend, explicit: true });
             }
-            Ok(_) => walk_dir(root, claim, &mut found, &mut errors),
+            Ok(_) => walk_dir(root, claims, &mut found, &mut errors),
             Err(e) => errors.push(WalkError { path: root.clone(), message: e.to_string() }),
         }
     }
     (found, errors)
 }
 
-fn walk_dir(root: &Path, claim: &dyn Fn(&str) -> Option<usize>, found: &mut Vec<Discovered>, errors: &mut Vec<WalkError>) {
+fn claim_file(path: &Path, claims: &Claims<'_>) -> Option<usize> {
+    let name = file_name(path)?;
+    if let Some(frontend) = (claims.by_name)(name) {
+        return Some(frontend);
+    }
+    let extension = path.extension().and_then(|e| e.to_str())?.to_ascii_lowercase();
+    if !SNIFFED_EXTENSIONS.contains(&extension.as_str()) {
+        return None;
+    }
+    let head = read_head(path)?;
+    (claims.by_content)(name, &head)
+}
+
+fn read_head(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut buffer = Vec::with_capacity(SNIFF_LEN);
+    file.take(SNIFF_LEN as u64).read_to_end(&mut buffer).ok()?;
+    Some(String::from_utf8_lossy(&buffer).into_owned())
+}
+
+fn walk_dir(root: &Path, claims: &Claims<'_>, found: &mut Vec<Discovered>, errors: &mut Vec<WalkError>) {
     let walker = ignore::WalkBuilder::new(root).require_git(false).follow_links(false).build();
     let mut local = Vec::new();
     for entry in walker {
@@ -52,7 +82,7 @@ fn walk_dir(root: &Path, claim: &dyn Fn(&str) -> Option<usize>, found: &mut Vec<
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     continue;
                 }
-                if let Some(frontend) = file_name(entry.path()).and_then(claim) {
+                if let Some(frontend) = claim_file(entry.path(), claims) {
                     local.push(Discovered { path: entry.into_path(), frontend, explicit: false });
                 }
             }
@@ -118,8 +148,12 @@ mod tests {
         std::fs::write(root.join("build/Dockerfile"), "FROM a\n").expect("write");
         std::fs::write(root.join("notes.txt"), "x").expect("write");
         std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
-        let claim = |name: &str| is_dockerfile_name(name).then_some(0);
-        let (found, errors) = discover(&[root.to_path_buf(), root.join("notes.txt")], &claim, 7);
+        std::fs::write(root.join("svc/inspect.json"), "[{\"Id\": \"x\", \"HostConfig\": {}}]").expect("write");
+        std::fs::write(root.join("svc/package.json"), "{\"name\": \"x\"}").expect("write");
+        let by_name = |name: &str| is_dockerfile_name(name).then_some(0);
+        let by_content = |_: &str, head: &str| head.contains("HostConfig").then_some(1);
+        let claims = Claims { by_name: &by_name, by_content: &by_content };
+        let (found, errors) = discover(&[root.to_path_buf(), root.join("notes.txt")], &claims, 7);
         assert!(errors.is_empty(), "{errors:?}");
         let rel: Vec<(String, usize, bool)> = found
             .iter()
@@ -132,6 +166,7 @@ mod tests {
             rel,
             vec![
                 ("svc/api/Dockerfile".to_string(), 0, false),
+                ("svc/inspect.json".to_string(), 1, false),
                 ("svc/web.dockerfile".to_string(), 0, false),
                 ("notes.txt".to_string(), 7, true),
             ]
@@ -140,8 +175,10 @@ mod tests {
 
     #[test]
     fn missing_root_is_an_error_not_a_panic() {
-        let claim = |_: &str| None;
-        let (found, errors) = discover(&[PathBuf::from("/nonexistent/shipshape/x")], &claim, 0);
+        let none = |_: &str| None;
+        let none_by_content = |_: &str, _: &str| None;
+        let claims = Claims { by_name: &none, by_content: &none_by_content };
+        let (found, errors) = discover(&[PathBuf::from("/nonexistent/shipshape/x")], &claims, 0);
         assert!(found.is_empty());
         assert_eq!(errors.len(), 1);
     }

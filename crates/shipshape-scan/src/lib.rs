@@ -121,7 +121,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     if options.paths.is_empty() {
         roots.push(PathBuf::from("."));
     }
-    let (discovered, walk_errors) = discover::discover(&roots, &frontend::claim, FALLBACK_FRONTEND);
+    let claims = discover::Claims { by_name: &frontend::claim, by_content: &frontend::claim_content };
+    let (discovered, walk_errors) = discover::discover(&roots, &claims, FALLBACK_FRONTEND);
 
     let mut jobs: Vec<Job> = walk_errors
         .into_iter()

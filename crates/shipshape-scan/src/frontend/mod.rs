@@ -35,6 +35,11 @@ pub trait Frontend: Sync {
     fn kind(&self) -> &'static str;
     /// Whether a file of this name is this front end's by convention.
     fn claims(&self, file_name: &str) -> bool;
+    /// Whether a `.json`/`.yaml` file no front end claims by name is this front end's, judged by
+    /// its first bytes (`head`, at most [`crate::discover::SNIFF_LEN`]).
+    fn claims_content(&self, _file_name: &str, _head: &str) -> bool {
+        false
+    }
     /// Parses, lowers and checks one file. Never fails: problems are findings.
     fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput;
 }
@@ -48,4 +53,9 @@ pub const FALLBACK_FRONTEND: usize = 0;
 /// The index of the front end claiming `file_name`.
 pub fn claim(file_name: &str) -> Option<usize> {
     FRONTENDS.iter().position(|f| f.claims(file_name))
+}
+
+/// The index of the front end claiming a file by its first bytes.
+pub fn claim_content(file_name: &str, head: &str) -> Option<usize> {
+    FRONTENDS.iter().position(|f| f.claims_content(file_name, head))
 }
