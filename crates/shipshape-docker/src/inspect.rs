@@ -158,7 +158,9 @@ fn lower_object(object: &Node, path: &Arc<str>, output: &mut InspectOutput) {
     {
         workload.restart = Some(setting(path, policy, name.to_string()));
     }
-    if let Some(networks) = object.get("NetworkSettings").and_then(|n| n.get("Networks")).and_then(Node::as_mapping) {
+    if let Some(networks) =
+        object.get("NetworkSettings").and_then(|n| n.get("Networks")).and_then(Node::as_mapping)
+    {
         for (key, _) in networks {
             if let Some(name) = key.as_str() {
                 workload.networks.push(setting(path, key, name.to_string()));
@@ -251,7 +253,8 @@ fn lower_mounts(object: &Node, host: &Node, path: &Arc<str>, workload: &mut Work
             source: text(mount.get("Source")).map(str::to_string),
             target: target.to_string(),
             read_only: mount.get("ReadOnly").and_then(Node::bool_yaml12).unwrap_or(false),
-            propagation: text(mount.get("BindOptions").and_then(|b| b.get("Propagation"))).map(str::to_string),
+            propagation: text(mount.get("BindOptions").and_then(|b| b.get("Propagation")))
+                .map(str::to_string),
             selinux_label: None,
             origin: origin(path, mount),
         });
@@ -278,7 +281,8 @@ pub fn parse_bind(text: &str, origin: Origin) -> Option<Mount> {
     let source = parts.next()?.to_string();
     let target = parts.next()?.to_string();
     let options = parts.next().unwrap_or("");
-    let kind = if source.starts_with('/') || source.starts_with('.') { MountKind::Bind } else { MountKind::Volume };
+    let kind =
+        if source.starts_with('/') || source.starts_with('.') { MountKind::Bind } else { MountKind::Volume };
     let option = |names: &[&str]| options.split(',').find(|o| names.contains(o)).map(str::to_string);
     Some(Mount {
         kind,
@@ -306,7 +310,9 @@ fn lower_security(object: &Node, host: &Node, path: &Arc<str>, workload: &mut Wo
                 let enabled = value.is_empty() || value.eq_ignore_ascii_case("true");
                 security.no_new_privileges = Some(setting(path, node, enabled));
             }
-            "systempaths" if value == "unconfined" => security.unmasked_paths = Some(setting(path, node, true)),
+            "systempaths" if value == "unconfined" => {
+                security.unmasked_paths = Some(setting(path, node, true))
+            }
             _ => {}
         }
     }
@@ -349,11 +355,10 @@ fn lower_resources(host: &Node, path: &Arc<str>, workload: &mut Workload) {
 fn lower_ports(object: &Node, host: &Node, config: Option<&Node>, path: &Arc<str>, workload: &mut Workload) {
     // Running containers report what is bound in NetworkSettings.Ports; created ones only have
     // HostConfig.PortBindings. Prefer the configuration: it is what will be bound on every start.
-    let bindings = host
-        .get("PortBindings")
-        .and_then(Node::as_mapping)
-        .filter(|m| !m.is_empty())
-        .or_else(|| object.get("NetworkSettings").and_then(|n| n.get("Ports")).and_then(Node::as_mapping));
+    let bindings =
+        host.get("PortBindings").and_then(Node::as_mapping).filter(|m| !m.is_empty()).or_else(|| {
+            object.get("NetworkSettings").and_then(|n| n.get("Ports")).and_then(Node::as_mapping)
+        });
     for (key, value) in bindings.unwrap_or_default() {
         let Some((container_port, protocol)) = key.as_str().and_then(parse_port_key) else { continue };
         for binding in value.as_sequence().unwrap_or_default() {

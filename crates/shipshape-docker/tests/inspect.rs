@@ -90,13 +90,19 @@ fn hardened_containers_lower_their_limits() {
     assert_eq!(web.resources.memory.as_ref().map(|m| m.value), Some(256 * 1024 * 1024));
     assert_eq!(web.resources.cpus.as_ref().map(|c| c.value), Some(0.5));
     assert_eq!(web.resources.pids.as_ref().map(|p| p.value), Some(100));
-    assert_eq!(web.ports.first().map(|p| (p.host_ip.as_deref(), p.on_all_interfaces())), Some((Some("127.0.0.1"), false)));
+    assert_eq!(
+        web.ports.first().map(|p| (p.host_ip.as_deref(), p.on_all_interfaces())),
+        Some((Some("127.0.0.1"), false))
+    );
     let check = web.healthcheck.as_ref().expect("healthcheck");
     assert!(!check.disabled);
     assert_eq!(check.test.as_deref(), Some("wget -q -O- http://127.0.0.1:8080/ || exit 1"));
 
     let running = &workloads[1];
-    assert_eq!(running.namespaces.network.as_ref().map(|n| &n.value), Some(&NamespaceMode::Private("none".into())));
+    assert_eq!(
+        running.namespaces.network.as_ref().map(|n| &n.value),
+        Some(&NamespaceMode::Private("none".into()))
+    );
     let data = running.mounts.iter().find(|m| m.target == "/data").expect("data mount");
     assert!(data.read_only);
 }

@@ -47,7 +47,9 @@ pub struct Directive {
     pub value: String,
     /// The whole directive line, from `#` to the end of the line.
     pub span: Span,
+    /// The directive name as written.
     pub name_span: Span,
+    /// The value, without surrounding whitespace.
     pub value_span: Span,
 }
 
@@ -57,6 +59,7 @@ pub struct Comment {
     /// The comment as written, from `#` to the end of the line (without the line terminator), so
     /// `text == span.slice(source)`.
     pub text: String,
+    /// From `#` to the end of the line.
     pub span: Span,
 }
 
@@ -73,11 +76,14 @@ impl Comment {
 /// span covers the continuation too, so `span.slice(source)` can differ from `text`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Word {
+    /// The word as BuildKit's parser sees it.
     pub text: String,
+    /// Where the word was read.
     pub span: Span,
 }
 
 impl Word {
+    /// A word with its span.
     pub fn new(text: impl Into<String>, span: Span) -> Self {
         Self { text: text.into(), span }
     }
@@ -86,23 +92,41 @@ impl Word {
 /// An instruction keyword. Keywords are case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Keyword {
+    /// `ADD`
     Add,
+    /// `ARG`
     Arg,
+    /// `CMD`
     Cmd,
+    /// `COPY`
     Copy,
+    /// `ENTRYPOINT`
     Entrypoint,
+    /// `ENV`
     Env,
+    /// `EXPOSE`
     Expose,
+    /// `FROM`
     From,
+    /// `HEALTHCHECK`
     Healthcheck,
+    /// `LABEL`
     Label,
+    /// `MAINTAINER`
     Maintainer,
+    /// `ONBUILD`
     Onbuild,
+    /// `RUN`
     Run,
+    /// `SHELL`
     Shell,
+    /// `STOPSIGNAL`
     Stopsignal,
+    /// `USER`
     User,
+    /// `VOLUME`
     Volume,
+    /// `WORKDIR`
     Workdir,
     /// A keyword BuildKit does not know, as written.
     Unknown(String),
@@ -134,16 +158,41 @@ impl Keyword {
     /// The keyword for `text`, compared the way BuildKit does (Unicode lower-casing, so the
     /// Kelvin sign matches `k`).
     pub fn from_text(text: &str) -> Keyword {
-        let known = |candidate: &str| {
-            Keyword::ALL.iter().find(|k| candidate.eq_ignore_ascii_case(k.as_str())).cloned()
-        };
-        let found = if text.is_ascii() {
-            known(text)
+        let known = if text.is_ascii() {
+            Self::from_ascii(text)
         } else {
             let lowered = text.to_lowercase();
-            if lowered.is_ascii() { known(&lowered) } else { None }
+            if lowered.is_ascii() { Self::from_ascii(&lowered) } else { None }
         };
-        found.unwrap_or_else(|| Keyword::Unknown(text.to_string()))
+        known.unwrap_or_else(|| Keyword::Unknown(text.to_string()))
+    }
+
+    fn from_ascii(text: &str) -> Option<Keyword> {
+        let mut buffer = [0u8; 11];
+        let lower = buffer.get_mut(..text.len())?;
+        lower.copy_from_slice(text.as_bytes());
+        lower.make_ascii_lowercase();
+        Some(match &*lower {
+            b"add" => Keyword::Add,
+            b"arg" => Keyword::Arg,
+            b"cmd" => Keyword::Cmd,
+            b"copy" => Keyword::Copy,
+            b"entrypoint" => Keyword::Entrypoint,
+            b"env" => Keyword::Env,
+            b"expose" => Keyword::Expose,
+            b"from" => Keyword::From,
+            b"healthcheck" => Keyword::Healthcheck,
+            b"label" => Keyword::Label,
+            b"maintainer" => Keyword::Maintainer,
+            b"onbuild" => Keyword::Onbuild,
+            b"run" => Keyword::Run,
+            b"shell" => Keyword::Shell,
+            b"stopsignal" => Keyword::Stopsignal,
+            b"user" => Keyword::User,
+            b"volume" => Keyword::Volume,
+            b"workdir" => Keyword::Workdir,
+            _ => return None,
+        })
     }
 
     /// The canonical upper-case spelling (`RUN`); an unknown keyword as written.
@@ -171,6 +220,7 @@ impl Keyword {
         }
     }
 
+    /// Whether BuildKit does not know the keyword.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Keyword::Unknown(_))
     }
@@ -185,13 +235,16 @@ impl std::fmt::Display for Keyword {
 /// One instruction, from its keyword to the end of its last continuation line or heredoc.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instruction {
+    /// The instruction keyword.
     pub keyword: Keyword,
+    /// The keyword as written.
     pub keyword_span: Span,
     /// From the keyword to the end of the instruction: continuation lines and heredoc bodies
     /// (with their terminators) included, trailing whitespace excluded.
     pub span: Span,
     /// Builder flags (`--from=build`), in order.
     pub flags: Vec<Flag>,
+    /// The arguments after the flags, typed by keyword.
     pub args: Args,
     /// The argument text after the flags (empty at the end of the instruction when there is none).
     pub args_span: Span,
@@ -234,7 +287,9 @@ pub struct Flag {
     pub value: Option<String>,
     /// From `--` to the end of the flag.
     pub span: Span,
+    /// The name, after `--`.
     pub name_span: Span,
+    /// The value, after `=`.
     pub value_span: Option<Span>,
 }
 
@@ -287,6 +342,7 @@ pub enum CommandArgs {
 }
 
 impl CommandArgs {
+    /// Whether the command is a JSON array (exec form).
     pub fn is_exec(&self) -> bool {
         matches!(self, CommandArgs::Exec(_))
     }
@@ -295,6 +351,7 @@ impl CommandArgs {
 /// `key=value` (or the legacy `ENV key value`) of `ENV` and `LABEL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyValue {
+    /// The key as written (quotes kept).
     pub key: Word,
     /// The value as written: quotes and escapes are still in place.
     pub value: Word,
@@ -309,6 +366,7 @@ pub struct KeyValue {
 pub struct ArgWord {
     /// The whole word as written.
     pub word: Word,
+    /// The name (before `=`).
     pub name: Word,
     /// The default value as written (quotes kept), when the word has `=`.
     pub default: Option<Word>,
@@ -317,6 +375,7 @@ pub struct ArgWord {
 /// The words of a `FROM`: `image [AS name]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FromArgs {
+    /// Every word: the image, then `AS` and the name when present.
     pub words: Vec<Word>,
 }
 
@@ -340,6 +399,7 @@ impl FromArgs {
 pub struct PathList {
     /// Written as a JSON array.
     pub json: bool,
+    /// The paths in order; for `ADD`/`COPY` the last is the destination.
     pub paths: Vec<Word>,
 }
 
@@ -360,10 +420,12 @@ impl PathList {
 pub struct HealthcheckArgs {
     /// `NONE`, `CMD` or whatever was written in their place.
     pub kind: Word,
+    /// The command after `CMD`; `None` when nothing follows the kind.
     pub command: Option<CommandArgs>,
 }
 
 impl HealthcheckArgs {
+    /// Whether this is `HEALTHCHECK NONE`.
     pub fn is_none(&self) -> bool {
         self.kind.text.eq_ignore_ascii_case("none")
     }
@@ -421,6 +483,7 @@ pub enum DiagnosticKind {
     Syntax,
     /// A repeated parser directive or an invalid `# escape=` value.
     InvalidDirective,
+    /// A keyword BuildKit does not know.
     UnknownInstruction,
     /// A flag the instruction does not accept.
     UnknownFlag,
@@ -448,17 +511,23 @@ pub enum DiagnosticKind {
 /// A problem found while parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// What kind of problem this is.
     pub kind: DiagnosticKind,
+    /// Whether BuildKit fails or only warns.
     pub severity: Severity,
+    /// What is wrong, in BuildKit's words where BuildKit has them.
     pub message: String,
+    /// The text the problem is about.
     pub span: Span,
 }
 
 impl Diagnostic {
+    /// An error diagnostic.
     pub fn error(kind: DiagnosticKind, message: impl Into<String>, span: Span) -> Self {
         Self { kind, severity: Severity::Error, message: message.into(), span }
     }
 
+    /// A warning diagnostic.
     pub fn warning(kind: DiagnosticKind, message: impl Into<String>, span: Span) -> Self {
         Self { kind, severity: Severity::Warning, message: message.into(), span }
     }

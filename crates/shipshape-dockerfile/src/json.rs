@@ -1,6 +1,8 @@
 //! The exec form of commands: a JSON array of strings, read the way Go's `encoding/json` reads
 //! it into `[]any` (which is what BuildKit does), without recursion.
 
+use crate::words::MAX_WORDS;
+
 /// What an argument text is, seen as a JSON array.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum JsonArray {
@@ -14,8 +16,6 @@ pub(crate) enum JsonArray {
     /// relative to the text given to [`parse_json_array`].
     Strings(Vec<(String, usize, usize)>),
 }
-
-use crate::words::MAX_WORDS;
 
 /// Go's `encoding/json` nesting limit.
 const MAX_DEPTH: usize = 10_000;

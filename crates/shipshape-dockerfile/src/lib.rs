@@ -17,6 +17,21 @@
 //! assert_eq!(stage.user.as_ref().and_then(|u| u.get()), Some("node"));
 //! ```
 //!
+//! # Where this differs from BuildKit
+//!
+//! * BuildKit stops at the first error; we report every problem and keep going. Besides the
+//!   parser's own errors we report what BuildKit's `instructions` package rejects (unknown
+//!   instructions and flags, argument counts, `RUN --mount` options, `HEALTHCHECK` durations),
+//!   see [`DiagnosticKind`].
+//! * BuildKit reads builder flags byte by byte and so mangles non-ASCII text in them; we read
+//!   characters. `RUN --mount` keys are checked in any order (BuildKit checks `required` against
+//!   the `type` seen so far).
+//! * Hostile input is bounded: at most 8 nested `ONBUILD`s, 4096 heredocs and 65536 words or
+//!   flags per instruction, 64 levels of `${...}` in a heredoc delimiter line. Past these limits
+//!   an instruction's arguments are kept as text and a diagnostic says so.
+//! * [`dump`] quotes like Go's `strconv.Quote`, with an approximation of which non-ASCII
+//!   characters Go considers printable.
+//!
 //! [`Span`]: shipshape_model::Span
 
 mod ast;

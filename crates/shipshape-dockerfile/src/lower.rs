@@ -29,7 +29,9 @@ use std::sync::Arc;
 /// failed variable expansions, references to stages that do not exist).
 #[derive(Debug, Clone)]
 pub struct Lowered {
+    /// The lowered image.
     pub spec: ImageSpec,
+    /// Problems found while lowering, in instruction order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -324,8 +326,16 @@ impl Lowerer<'_> {
                 }
             }
         };
-        if let Some(name) = &context.name {
-            self.stage_names.entry(name.clone()).or_insert(index);
+        if let (Some(name), Some(word)) = (&context.name, &stage_name) {
+            if self.stage_names.contains_key(name) {
+                self.diagnostics.push(Diagnostic::error(
+                    DiagnosticKind::InvalidReference,
+                    format!("duplicate stage name {}", crate::dump::go_quote(name)),
+                    word.span,
+                ));
+            } else {
+                self.stage_names.insert(name.clone(), index);
+            }
         }
         self.stages.push(stage);
         self.contexts.push(context);

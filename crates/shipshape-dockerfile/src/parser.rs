@@ -11,7 +11,8 @@ use crate::heredoc;
 use crate::json::{JsonArray, parse_json_array};
 use crate::validate;
 use crate::words::{
-    RawWord, extract_flags, is_space, is_token_space, parse_words, split_token_space, token_space_len,
+    MAX_WORDS, RawWord, extract_flags, is_space, is_token_space, parse_words, split_token_space,
+    token_space_len,
 };
 use shipshape_model::Span;
 
@@ -34,6 +35,7 @@ pub fn parse(text: &str) -> Dockerfile {
         directives_done: false,
         df: Dockerfile { escape: '\\', ..Dockerfile::default() },
         seen_from: false,
+        scratch: Logical::default(),
     };
     parser.run();
     parser.finish()
@@ -50,6 +52,7 @@ struct Line {
 
 /// A logical line: the pieces of one or more physical lines joined as BuildKit joins them, and
 /// where each piece came from.
+#[derive(Default)]
 pub(crate) struct Logical {
     pub(crate) text: String,
     /// `(offset in text, offset in source)` of each piece, in order.
@@ -59,8 +62,16 @@ pub(crate) struct Logical {
 }
 
 impl Logical {
+    #[cfg(test)]
     fn new(origin: usize) -> Self {
         Self { text: String::new(), segments: Vec::new(), origin }
+    }
+
+    /// Empties the line for reuse (keeping its buffers).
+    fn reset(&mut self, origin: usize) {
+        self.text.clear();
+        self.segments.clear();
+        self.origin = origin;
     }
 
     fn push(&mut self, source_start: usize, piece: &str) {
@@ -85,12 +96,14 @@ impl Logical {
         }
     }
 
-    /// The source span of the logical range `start..end`.
+    /// The source span of the logical range `start..end`. An empty range between two pieces
+    /// sits at the end of the first, so it stays inside what precedes it.
     pub(crate) fn span(&self, start: usize, end: usize) -> Span {
-        let from = self.source_offset(start, false);
         if end <= start {
-            return Span::from_range(from..from);
+            let at = self.source_offset(start, true);
+            return Span::from_range(at..at);
         }
+        let from = self.source_offset(start, false);
         Span::from_range(from..self.source_offset(end, true).max(from))
     }
 
@@ -145,6 +158,8 @@ struct Parser<'t> {
     directives_done: bool,
     df: Dockerfile,
     seen_from: bool,
+    /// The logical line buffer, reused from one instruction to the next.
+    scratch: Logical,
 }
 
 /// What a line at the top of the file turned out to be.
@@ -288,7 +303,8 @@ impl<'t> Parser<'t> {
     fn instruction(&mut self, first: Line, token_start: usize) {
         let start_line = self.line_no;
         let token = self.text.get(token_start..first.end).unwrap_or("");
-        let mut logical = Logical::new(token_start);
+        let mut logical = std::mem::take(&mut self.scratch);
+        logical.reset(token_start);
         let mut continued = match continuation_at(token, self.escape) {
             Some(at) => {
                 logical.push(token_start, token.get(..at).unwrap_or(""));
@@ -338,6 +354,7 @@ impl<'t> Parser<'t> {
         validate::instruction(&instruction, &mut self.df.diagnostics);
         self.check_stage_context(&instruction);
         self.df.instructions.push(instruction);
+        self.scratch = logical;
     }
 
     fn check_stage_context(&mut self, instruction: &Instruction) {
@@ -408,11 +425,14 @@ impl<'t> Parser<'t> {
         let keyword_text = logical.slice(start, keyword_end);
         let keyword = Keyword::from_text(keyword_text);
         let keyword_span = logical.span(start, keyword_end);
-        let (flag_words, args_start) = if keyword_end < end {
+        let (flag_words, args_start, too_many_flags) = if keyword_end < end {
             let rest_start = keyword_end + token_space_len(logical.slice(keyword_end, end));
-            extract_flags(logical.slice(rest_start, end), rest_start)
+            match extract_flags(logical.slice(rest_start, end), rest_start) {
+                Some((flags, args_start)) => (flags, args_start, false),
+                None => (Vec::new(), rest_start, true),
+            }
         } else {
-            (Vec::new(), end)
+            (Vec::new(), end, false)
         };
         let flags = flag_words
             .into_iter()
@@ -433,7 +453,11 @@ impl<'t> Parser<'t> {
             })
             .collect();
         let (args_start, args_end) = trim_range(&logical.text, args_start.min(end), end);
-        let args = self.args(&keyword, logical, args_start, args_end, depth);
+        let args = if too_many_flags {
+            self.too_many_words(logical, args_start, args_end)
+        } else {
+            self.args(&keyword, logical, args_start, args_end, depth)
+        };
         Instruction {
             keyword,
             keyword_span,
@@ -451,16 +475,21 @@ impl<'t> Parser<'t> {
         let rest = logical.slice(start, end);
         match keyword {
             Keyword::Env | Keyword::Label => self.name_values(keyword, logical, start, end),
-            Keyword::Arg => {
-                let decls: Vec<ArgWord> =
-                    parse_words(rest, start, self.escape).into_iter().map(|w| arg_word(logical, w)).collect();
-                if decls.is_empty() { Args::Empty } else { Args::ArgDecls(decls) }
-            }
-            Keyword::From => match whitespace_words(logical, start, end) {
-                Some(words) => Args::From(FromArgs { words }),
-                None => Args::Empty,
+            Keyword::Arg => match parse_words(rest, start, self.escape) {
+                None => self.too_many_words(logical, start, end),
+                Some(words) if words.is_empty() => Args::Empty,
+                Some(words) => Args::ArgDecls(words.into_iter().map(|w| arg_word(logical, w)).collect()),
             },
-            Keyword::Expose => whitespace_words(logical, start, end).map_or(Args::Empty, Args::Words),
+            Keyword::From => match whitespace_words(logical, start, end) {
+                Ok(Some(words)) => Args::From(FromArgs { words }),
+                Ok(None) => Args::Empty,
+                Err(()) => self.too_many_words(logical, start, end),
+            },
+            Keyword::Expose => match whitespace_words(logical, start, end) {
+                Ok(Some(words)) => Args::Words(words),
+                Ok(None) => Args::Empty,
+                Err(()) => self.too_many_words(logical, start, end),
+            },
             Keyword::Maintainer | Keyword::User | Keyword::Workdir | Keyword::Stopsignal => {
                 if rest.is_empty() { Args::Empty } else { Args::Text(logical.word(start, end)) }
             }
@@ -479,9 +508,11 @@ impl<'t> Parser<'t> {
                     self.not_strings(logical.span(start, end));
                     Args::Invalid(logical.word(start, end))
                 }
+                JsonArray::TooLong => self.too_many_words(logical, start, end),
                 JsonArray::NotJson => match whitespace_words(logical, start, end) {
-                    Some(paths) => Args::Paths(PathList { json: false, paths }),
-                    None => Args::Empty,
+                    Ok(Some(paths)) => Args::Paths(PathList { json: false, paths }),
+                    Ok(None) => Args::Empty,
+                    Err(()) => self.too_many_words(logical, start, end),
                 },
             },
             Keyword::Healthcheck => self.healthcheck(logical, start, end),
@@ -498,6 +529,15 @@ impl<'t> Parser<'t> {
             }
             Keyword::Unknown(_) => Args::Raw(logical.word(start, end)),
         }
+    }
+
+    /// Gives up on arguments with more than [`MAX_WORDS`] words.
+    fn too_many_words(&mut self, logical: &Logical, start: usize, end: usize) -> Args {
+        let span = logical.span(start, end);
+        let message =
+            format!("more than {MAX_WORDS} arguments or flags: the instruction is not read further");
+        self.error(DiagnosticKind::InvalidArguments, message, span);
+        Args::Invalid(logical.word(start, end))
     }
 
     fn not_strings(&mut self, span: Span) {
@@ -518,6 +558,10 @@ impl<'t> Parser<'t> {
             JsonArray::Strings(elements) => Ok(Some(CommandArgs::Exec(json_words(logical, start, elements)))),
             JsonArray::NotStrings => {
                 self.not_strings(logical.span(start, end));
+                Err(())
+            }
+            JsonArray::TooLong => {
+                self.too_many_words(logical, start, end);
                 Err(())
             }
             JsonArray::NotJson => Ok(Some(CommandArgs::Shell(logical.word(start, end)))),
@@ -544,7 +588,9 @@ impl<'t> Parser<'t> {
     /// BuildKit's `parseNameVal` for `ENV` and `LABEL`.
     fn name_values(&mut self, keyword: &Keyword, logical: &Logical, start: usize, end: usize) -> Args {
         let rest = logical.slice(start, end);
-        let words = parse_words(rest, start, self.escape);
+        let Some(words) = parse_words(rest, start, self.escape) else {
+            return self.too_many_words(logical, start, end);
+        };
         let Some(first) = words.first() else { return Args::Empty };
         if !first.text.contains('=') {
             // Legacy `ENV name value`: split once on whitespace, the value keeps everything.
@@ -628,13 +674,15 @@ fn arg_word(logical: &Logical, raw: RawWord) -> ArgWord {
     ArgWord { word: logical.raw_word(raw), name, default }
 }
 
-/// BuildKit's `parseStringsWhitespaceDelimited`; `None` for empty text.
-fn whitespace_words(logical: &Logical, start: usize, end: usize) -> Option<Vec<Word>> {
+/// BuildKit's `parseStringsWhitespaceDelimited`; `None` for empty text, `Err` past
+/// [`MAX_WORDS`] words.
+fn whitespace_words(logical: &Logical, start: usize, end: usize) -> Result<Option<Vec<Word>>, ()> {
     let rest = logical.slice(start, end);
     if rest.is_empty() {
-        return None;
+        return Ok(None);
     }
-    Some(split_token_space(rest, start).into_iter().map(|w| logical.raw_word(w)).collect())
+    let words = split_token_space(rest, start).ok_or(())?;
+    Ok(Some(words.into_iter().map(|w| logical.raw_word(w)).collect()))
 }
 
 fn json_words(logical: &Logical, start: usize, elements: Vec<(String, usize, usize)>) -> Vec<Word> {
@@ -704,5 +752,8 @@ mod tests {
         assert_eq!(logical.span(6, 9).slice(source), "  b");
         assert_eq!(logical.span(0, 6).slice(source), "RUN a ");
         assert_eq!(logical.span(9, 9), Span::new(11, 11));
+        // Empty at a joint: the end of the first piece, not the start of the second.
+        assert_eq!(logical.span(6, 6), Span::new(6, 6));
+        assert_eq!(logical.span(0, 0), Span::new(0, 0));
     }
 }

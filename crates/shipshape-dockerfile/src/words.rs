@@ -44,6 +44,10 @@ pub(crate) struct FlagWord {
 /// BuildKit reads this text byte by byte (so a multi-byte character in a flag is mangled); we
 /// read characters and keep the text intact.
 pub(crate) fn extract_flags(line: &str, base: usize) -> Option<(Vec<FlagWord>, usize)> {
+    let trimmed = line.trim_start();
+    if !trimmed.starts_with("--") {
+        return Some((Vec::new(), base + line.len() - trimmed.len()));
+    }
     #[derive(PartialEq)]
     enum Phase {
         Spaces,
@@ -147,6 +151,9 @@ pub(crate) fn extract_flags(line: &str, base: usize) -> Option<(Vec<FlagWord>, u
 
 /// BuildKit's `parseWords`: words separated by whitespace, quotes and escapes kept in the text
 /// (only an escape character ending the line is dropped). `None` past [`MAX_WORDS`] words.
+///
+/// Since only a final escape character is ever dropped, and it is never part of a word's range,
+/// each word's text is exactly `rest[start..end]`.
 pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Option<Vec<RawWord>> {
     #[derive(PartialEq)]
     enum Phase {
@@ -158,10 +165,16 @@ pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Option<Vec<R
     let mut phase = Phase::Spaces;
     let mut quote = '\0';
     let mut blank_ok = false;
-    let mut word = String::new();
     let mut word_start = 0;
     let mut word_end = 0;
-    let mut chars = rest.char_indices().peekable();
+    let push = |words: &mut Vec<RawWord>, start: usize, end: usize| {
+        words.push(RawWord {
+            text: rest.get(start..end).unwrap_or("").to_string(),
+            start: base + start,
+            end: base + end,
+        });
+    };
+    let mut chars = rest.char_indices();
     loop {
         let (pos, ch) = match chars.next() {
             Some((pos, ch)) => (pos, Some(ch)),
@@ -180,18 +193,16 @@ pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Option<Vec<R
             word_end = pos;
         }
         let Some(ch) = ch else {
-            if blank_ok || !word.is_empty() {
-                words.push(RawWord { text: word, start: base + word_start, end: base + word_end });
+            if blank_ok || word_end > word_start {
+                push(&mut words, word_start, word_end);
             }
             break;
         };
-        let at_end = pos + ch.len_utf8() == rest.len();
         if phase == Phase::Word {
             if is_space(ch) {
                 phase = Phase::Spaces;
-                if blank_ok || !word.is_empty() {
-                    let text = std::mem::take(&mut word);
-                    words.push(RawWord { text, start: base + word_start, end: base + word_end });
+                if blank_ok || word_end > word_start {
+                    push(&mut words, word_start, word_end);
                 }
                 blank_ok = false;
                 continue;
@@ -206,24 +217,21 @@ pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Option<Vec<R
                 phase = Phase::Word;
             }
             if ch == escape && quote == '\'' {
-                word.push(ch);
                 word_end = pos + ch.len_utf8();
                 continue;
             }
         }
         if ch == escape {
-            if at_end {
+            if pos + ch.len_utf8() == rest.len() {
                 phase = Phase::Word;
                 continue;
             }
-            word.push(ch);
+            // The escaped character belongs to the word whatever it is.
             if let Some((p, next)) = chars.next() {
-                word.push(next);
                 word_end = p + next.len_utf8();
             }
             continue;
         }
-        word.push(ch);
         word_end = pos + ch.len_utf8();
     }
     Some(words)

@@ -120,6 +120,10 @@ fn many_flags_stages_and_words() {
     let stages: String = (0..20_000).map(|i| format!("FROM s{} AS s{}\n", i.max(1) - 1, i)).collect();
     let df = exercise(&stages);
     assert_eq!(df.instructions.len(), 20_000);
-    let words = format!("FROM a\nENV {}\nEXPOSE {}\n", "k=v ".repeat(100_000), "80 ".repeat(100_000));
-    exercise(&words);
+    let words = format!("FROM a\nENV {}\nEXPOSE {}\n", "k=v ".repeat(60_000), "80 ".repeat(100_000));
+    let df = exercise(&words);
+    assert!(matches!(&df.instructions[1].args, Args::KeyValues(pairs) if pairs.len() == 60_000));
+    // Past 65536 words an instruction is kept as text, which bounds memory.
+    assert!(matches!(df.instructions[2].args, Args::Invalid(_)));
+    assert!(df.diagnostics.iter().any(|d| d.message.starts_with("more than 65536")));
 }

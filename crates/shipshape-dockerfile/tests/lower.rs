@@ -57,6 +57,11 @@ fn arg_without_default_is_unresolved_unless_given() {
     // Undeclared build arguments are not visible in FROM.
     let lowered = spec_with("FROM alpine:$TAG\n", &[("TAG", "edge")]);
     assert!(matches!(lowered.spec.stages[0].base, BaseImage::Unresolved { .. }));
+    let lowered = spec_with("FROM a AS x\nFROM b AS X\nFROM x\n", &[]);
+    assert_eq!(lowered.diagnostics.len(), 1);
+    assert!(lowered.diagnostics[0].message.contains("duplicate stage name"));
+    // The first stage of the name is the one later references mean.
+    assert!(matches!(lowered.spec.stages[2].base, BaseImage::Stage { index: 0, .. }));
 }
 
 #[test]

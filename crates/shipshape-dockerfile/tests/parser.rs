@@ -488,6 +488,9 @@ fn spans_stay_valid_on_odd_input() {
         "ONBUILD\n",
         "FROM a\nHEALTHCHECK\n",
         "FROM a\nCMD [\"\\ud83d\\ude00\"]\n",
+        // Found by fuzzing: a keyword ending at a continuation joint.
+        "\0\\\n \\",
+        "\n \\pe=\\\n#Rm\0\0g\n \\",
     ] {
         parse_checked(text);
     }

@@ -10,8 +10,28 @@ use shipshape_model::general::{
 };
 
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
-use crate::monitoring::mon001_missing_healthcheck;
-use crate::privilege::{prv001_root_user, prv002_missing_user};
+use crate::isolation::{
+    iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
+    iso103_host_user_namespace, iso104_host_cgroup_namespace, iso105_runtime_socket_mount,
+    iso106_sensitive_host_mount, iso107_writable_host_mount, iso108_shared_mount_propagation,
+    iso109_host_device, iso110_device_cgroup_rule, iso111_missing_memory_limit, iso112_missing_cpu_limit,
+    iso113_missing_pids_limit, iso114_restart_without_limits, iso115_oom_killer_disabled,
+    iso116_unsafe_sysctl,
+};
+use crate::monitoring::{
+    mon001_missing_healthcheck, mon100_missing_container_healthcheck, mon101_logging_disabled,
+};
+use crate::network::{
+    net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
+    net103_privileged_host_port, net200_exposed_path_to_host,
+};
+use crate::privilege::{
+    prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
+    prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
+    prv105_selinux_disabled, prv106_unmasked_system_paths, prv107_privilege_escalation_allowed,
+    prv108_writable_root_filesystem, prv109_container_runs_as_root,
+};
+use crate::secrets::{sec100_secret_in_environment, sec101_known_credential_format};
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -26,9 +46,45 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img001_untagged_base_image::UNTAGGED_BASE_IMAGE,
     &img002_latest_base_tag::LATEST_BASE_TAG,
     &img003_add_local_files::ADD_LOCAL_FILES,
+    &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
+    &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
+    &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
+    &iso103_host_user_namespace::HOST_USER_NAMESPACE,
+    &iso104_host_cgroup_namespace::HOST_CGROUP_NAMESPACE,
+    &iso105_runtime_socket_mount::RUNTIME_SOCKET_MOUNT,
+    &iso106_sensitive_host_mount::SENSITIVE_HOST_MOUNT,
+    &iso107_writable_host_mount::WRITABLE_HOST_MOUNT,
+    &iso108_shared_mount_propagation::SHARED_MOUNT_PROPAGATION,
+    &iso109_host_device::HOST_DEVICE,
+    &iso110_device_cgroup_rule::DEVICE_CGROUP_RULE,
+    &iso111_missing_memory_limit::MISSING_MEMORY_LIMIT,
+    &iso112_missing_cpu_limit::MISSING_CPU_LIMIT,
+    &iso113_missing_pids_limit::MISSING_PIDS_LIMIT,
+    &iso114_restart_without_limits::RESTART_WITHOUT_LIMITS,
+    &iso115_oom_killer_disabled::OOM_KILLER_DISABLED,
+    &iso116_unsafe_sysctl::UNSAFE_SYSCTL,
     &mon001_missing_healthcheck::MISSING_HEALTHCHECK,
+    &mon100_missing_container_healthcheck::MISSING_CONTAINER_HEALTHCHECK,
+    &mon101_logging_disabled::LOGGING_DISABLED,
+    &net100_host_network::HOST_NETWORK,
+    &net101_port_on_all_interfaces::PORT_ON_ALL_INTERFACES,
+    &net102_sensitive_port_published::SENSITIVE_PORT_PUBLISHED,
+    &net103_privileged_host_port::PRIVILEGED_HOST_PORT,
+    &net200_exposed_path_to_host::EXPOSED_PATH_TO_HOST,
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
+    &prv100_privileged_container::PRIVILEGED_CONTAINER,
+    &prv101_dangerous_capability::DANGEROUS_CAPABILITY,
+    &prv102_capabilities_not_dropped::CAPABILITIES_NOT_DROPPED,
+    &prv103_seccomp_unconfined::SECCOMP_UNCONFINED,
+    &prv104_apparmor_unconfined::APPARMOR_UNCONFINED,
+    &prv105_selinux_disabled::SELINUX_DISABLED,
+    &prv106_unmasked_system_paths::UNMASKED_SYSTEM_PATHS,
+    &prv107_privilege_escalation_allowed::PRIVILEGE_ESCALATION_ALLOWED,
+    &prv108_writable_root_filesystem::WRITABLE_ROOT_FILESYSTEM,
+    &prv109_container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
+    &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
+    &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
 ];
 
 /// The rule with this code, name or alias (case-insensitive). Aliases shared by several rules
@@ -56,7 +112,12 @@ mod tests {
         sorted.dedup();
         assert_eq!(codes, sorted, "ALL_RULES must be sorted by code without duplicates");
         for rule in ALL_RULES {
-            assert!(rule.code.starts_with(rule.layer.prefix()), "{} is not in layer {}", rule.code, rule.layer);
+            assert!(
+                rule.code.starts_with(rule.layer.prefix()),
+                "{} is not in layer {}",
+                rule.code,
+                rule.layer
+            );
             assert_eq!(rule.code.len(), 6, "{}", rule.code);
         }
         assert!(ALL_RULES.iter().any(|r| r.layer == Layer::General));
@@ -66,7 +127,10 @@ mod tests {
     fn names_are_unique_kebab_case_and_not_negated() {
         let mut names: Vec<&str> = ALL_RULES.iter().map(|r| r.name).collect();
         for name in &names {
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{name}"
+            );
             assert!(!name.starts_with("no-"), "{name}: name the problem, not the fix");
         }
         names.sort_unstable();

@@ -27,7 +27,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Records a finding of `rule` at `origin` and returns it for decoration (help, fix, related).
-    pub fn report(&mut self, rule: &'static RuleMeta, origin: &Origin, message: impl Into<String>) -> &mut Finding {
+    pub fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        origin: &Origin,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         self.findings.push(Finding::new(rule, origin, message));
         let last = self.findings.len() - 1;
         &mut self.findings[last]

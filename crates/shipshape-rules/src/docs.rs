@@ -101,13 +101,13 @@ mod tests {
                 assert!(at >= last, "{}: `{section}` out of order", rule.code);
                 last = at;
             }
-            assert!(
-                text.contains("## Fix"),
-                "{} lacks a `## Fix` or `## Fix safety` section",
-                rule.code
-            );
+            assert!(text.contains("## Fix"), "{} lacks a `## Fix` or `## Fix safety` section", rule.code);
             if rule.fix != FixAvailability::None {
-                assert!(text.contains("## Fix safety"), "{} can fix, so it must explain `## Fix safety`", rule.code);
+                assert!(
+                    text.contains("## Fix safety"),
+                    "{} can fix, so it must explain `## Fix safety`",
+                    rule.code
+                );
             }
         }
     }

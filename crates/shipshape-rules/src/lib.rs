@@ -11,8 +11,11 @@ pub mod context;
 mod describe;
 pub mod docs;
 mod image;
+mod isolation;
 mod monitoring;
+mod network;
 mod privilege;
+mod secrets;
 
 pub use codes::{ALL_RULES, rule_by_code};
 pub use context::{Checker, RuleSettings};

@@ -36,7 +36,11 @@ const SNIFFED_EXTENSIONS: [&str; 3] = ["json", "yaml", "yml"];
 /// Walks `roots`. A root that is a file is always returned (with `fallback` as its front end when
 /// no front end claims it); files inside directories only when a front end claims them.
 /// `.gitignore`, `.ignore` and hidden-file rules apply inside directories, as in ripgrep.
-pub fn discover(roots: &[PathBuf], claims: &Claims<'_>, fallback: usize) -> (Vec<Discovered>, Vec<WalkError>) {
+pub fn discover(
+    roots: &[PathBuf],
+    claims: &Claims<'_>,
+    fallback: usize,
+) -> (Vec<Discovered>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in roots {
@@ -113,7 +117,11 @@ fn file_name(path: &Path) -> Option<&str> {
 /// `Dockerfile.dockerignore` files BuildKit pairs with them, nor documentation about them.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerignore") || lower.ends_with(".md") || lower.ends_with(".orig") || lower.ends_with(".rej") {
+    if lower.ends_with(".dockerignore")
+        || lower.ends_with(".md")
+        || lower.ends_with(".orig")
+        || lower.ends_with(".rej")
+    {
         return false;
     }
     ["dockerfile", "containerfile"].iter().any(|base| {
@@ -129,10 +137,27 @@ mod tests {
 
     #[test]
     fn dockerfile_names() {
-        for yes in ["Dockerfile", "dockerfile", "Dockerfile.prod", "api.Dockerfile", "web.dockerfile", "Containerfile", "Containerfile.dev"] {
+        for yes in [
+            "Dockerfile",
+            "dockerfile",
+            "Dockerfile.prod",
+            "api.Dockerfile",
+            "web.dockerfile",
+            "Containerfile",
+            "Containerfile.dev",
+        ] {
             assert!(is_dockerfile_name(yes), "{yes}");
         }
-        for no in ["Dockerfile.dockerignore", "Dockerfile.md", "Dockerfiles", "dockerfile.", ".dockerfile", "mydockerfile", "docker-compose.yml", "Dockerfile.orig"] {
+        for no in [
+            "Dockerfile.dockerignore",
+            "Dockerfile.md",
+            "Dockerfiles",
+            "dockerfile.",
+            ".dockerfile",
+            "mydockerfile",
+            "docker-compose.yml",
+            "Dockerfile.orig",
+        ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }
     }
@@ -148,7 +173,8 @@ mod tests {
         std::fs::write(root.join("build/Dockerfile"), "FROM a\n").expect("write");
         std::fs::write(root.join("notes.txt"), "x").expect("write");
         std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
-        std::fs::write(root.join("svc/inspect.json"), "[{\"Id\": \"x\", \"HostConfig\": {}}]").expect("write");
+        std::fs::write(root.join("svc/inspect.json"), "[{\"Id\": \"x\", \"HostConfig\": {}}]")
+            .expect("write");
         std::fs::write(root.join("svc/package.json"), "{\"name\": \"x\"}").expect("write");
         let by_name = |name: &str| is_dockerfile_name(name).then_some(0);
         let by_content = |_: &str, head: &str| head.contains("HostConfig").then_some(1);

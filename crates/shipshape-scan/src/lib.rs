@@ -13,7 +13,8 @@ use shipshape_model::general::{INVALID_ENCODING, UNREADABLE_TARGET};
 use shipshape_model::{Finding, Origin, RuleMeta, ScanTarget, Severity, SourceFile, Span, TargetStatus};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_workspace::{
-    Baseline, Config, ConfigResolver, Counts, Date, FileInput, RuleSelection, Selector, Sink, sort_findings,
+    Baseline, Config, ConfigResolver, Counts, Date, FileInput, RuleSelection, ScopedPragma, Selector, Sink,
+    sort_findings,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -133,7 +134,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     }
     jobs.extend(discovered.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
 
-    let results: Vec<FileResult> = jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink)).collect();
+    let results: Vec<FileResult> =
+        jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink)).collect();
 
     let mut findings = Vec::new();
     let mut targets = Vec::with_capacity(results.len());
@@ -146,13 +148,15 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
             .filter(|f| options.min_severity.is_none_or(|min| f.severity >= min))
             .collect();
         failing += kept.iter().filter(|f| f.severity >= result.fail_on).count();
-        if !kept.is_empty()
-            && let Some(source) = result.source
-        {
-            sources.insert(source.path.clone(), source);
+        for source in result.sources {
+            if kept.iter().any(|f| {
+                f.location.path == source.path || f.related.iter().any(|r| r.location.path == source.path)
+            }) {
+                sources.insert(source.path.clone(), source);
+            }
         }
         findings.extend(kept);
-        targets.push(result.target);
+        targets.extend(result.target);
     }
     let end = sink.finish();
     let scan_fail_on = options.fail_on.unwrap_or(DEFAULT_FAIL_ON);
@@ -240,10 +244,19 @@ enum Job {
 }
 
 struct FileResult {
-    target: ScanTarget,
+    /// `None` when the file was checked as part of another target.
+    target: Option<ScanTarget>,
     findings: Vec<Finding>,
-    source: Option<SourceFile>,
+    /// The target's file first, then the related files its front end read.
+    sources: Vec<SourceFile>,
     fail_on: Severity,
+}
+
+/// The front end for unnamed standard input, judged by content: inspect JSON and Compose YAML
+/// are recognised as if their file had a typical name; anything else is a Dockerfile.
+fn sniff_stdin(text: &str) -> Option<usize> {
+    let head = text.get(..text.len().min(discover::SNIFF_LEN)).unwrap_or(text);
+    frontend::claim_content("stdin.json", head).or_else(|| frontend::claim_content("stdin.yaml", head))
 }
 
 fn display_path(path: &Path) -> Arc<str> {
@@ -269,6 +282,10 @@ fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &S
                 .and_then(frontend::claim)
                 .unwrap_or(FALLBACK_FRONTEND);
             let read = read::read_bounded(std::io::stdin().lock(), display.clone(), options.max_file_size);
+            let frontend = match (&named, &read) {
+                (None, Ok(decoded)) => sniff_stdin(&decoded.source.text).unwrap_or(frontend),
+                _ => frontend,
+            };
             (named.unwrap_or_else(|| options.cwd.join("-")), display, frontend, read)
         }
         Job::Unreadable { path, message } => {
@@ -284,31 +301,73 @@ fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &S
         Ok(decoded) => {
             let settings = RuleSettings { trusted_registries: config.trusted_registries.clone() };
             let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
-            let context =
-                FrontendContext { settings: &settings, is_enabled: &is_enabled, build_args: &options.build_args };
+            let context = FrontendContext {
+                settings: &settings,
+                is_enabled: &is_enabled,
+                build_args: &options.build_args,
+            };
             let Decoded { source, invalid_bytes, invalid_total } = decoded;
             let mut output = frontend.check(&source, &context);
+            if output.covered {
+                return FileResult { target: None, findings: Vec::new(), sources: Vec::new(), fail_on };
+            }
             output.findings.extend(encoding_findings(&source, &invalid_bytes, invalid_total));
             let status = if output.parse_errors == 0 {
                 TargetStatus::Parsed
             } else {
                 TargetStatus::PartiallyParsed { errors: output.parse_errors }
             };
-            let outcome = sink.process(FileInput {
-                source: &source,
-                fs_path: Some(&fs_path),
-                config: &config,
-                findings: output.findings,
-                pragmas: output.pragmas,
-            });
-            FileResult {
-                target: ScanTarget { path: display, kind: frontend.kind(), status },
-                findings: outcome.findings,
-                source: Some(source),
-                fail_on,
-            }
+            let target = ScanTarget { path: display, kind: frontend.kind(), status };
+            let mut sources = vec![source];
+            sources.extend(output.related_sources);
+            let findings = sink_per_file(sink, &config, &fs_path, &sources, output.findings, output.pragmas);
+            FileResult { target: Some(target), findings, sources, fail_on }
         }
     }
+}
+
+/// Passes a target's findings through the sink file by file: the target's own file and each
+/// related file (override, env file, linked Dockerfile) with the pragmas found in it. A finding
+/// whose file the front end did not return is kept with the target's file.
+fn sink_per_file(
+    sink: &Sink<'_>,
+    config: &Config,
+    fs_path: &Path,
+    sources: &[SourceFile],
+    findings: Vec<Finding>,
+    pragmas: Vec<ScopedPragma>,
+) -> Vec<Finding> {
+    let index_of = |path: &str| sources.iter().position(|s| &*s.path == path).unwrap_or(0);
+    let mut findings_by_file: Vec<Vec<Finding>> = vec![Vec::new(); sources.len().max(1)];
+    for finding in findings {
+        let index = index_of(&finding.location.path);
+        if let Some(group) = findings_by_file.get_mut(index) {
+            group.push(finding);
+        }
+    }
+    let mut pragmas_by_file: Vec<Vec<ScopedPragma>> = vec![Vec::new(); sources.len().max(1)];
+    for pragma in pragmas {
+        let index = index_of(&pragma.comment.path);
+        if let Some(group) = pragmas_by_file.get_mut(index) {
+            group.push(pragma);
+        }
+    }
+    let mut reported = Vec::new();
+    for ((source, findings), pragmas) in sources.iter().zip(findings_by_file).zip(pragmas_by_file) {
+        if findings.is_empty() && pragmas.is_empty() {
+            continue;
+        }
+        let own_path;
+        let file_path = if &*source.path == sources.first().map_or("", |s| &*s.path) {
+            fs_path
+        } else {
+            own_path = PathBuf::from(&*source.path);
+            &own_path
+        };
+        let outcome = sink.process(FileInput { source, fs_path: Some(file_path), config, findings, pragmas });
+        reported.extend(outcome.findings);
+    }
+    reported
 }
 
 fn unreadable(
@@ -332,9 +391,9 @@ fn unreadable(
         pragmas: Vec::new(),
     });
     FileResult {
-        target: ScanTarget { path: display, kind, status: TargetStatus::Unreadable { reason } },
+        target: Some(ScanTarget { path: display, kind, status: TargetStatus::Unreadable { reason } }),
         findings: outcome.findings,
-        source: None,
+        sources: Vec::new(),
         fail_on,
     }
 }
@@ -342,7 +401,8 @@ fn unreadable(
 fn encoding_findings(source: &SourceFile, invalid: &[Span], total: usize) -> Vec<Finding> {
     let Some(first) = invalid.first() else { return Vec::new() };
     let origin = Origin::new(source.path.clone(), *first);
-    let more = if total > 1 { format!(" ({total} invalid bytes in all; each read as `?`)") } else { String::new() };
+    let more =
+        if total > 1 { format!(" ({total} invalid bytes in all; each read as `?`)") } else { String::new() };
     vec![
         Finding::new(&INVALID_ENCODING, &origin, format!("byte is not valid UTF-8{more}"))
             .with_help("save the file as UTF-8"),

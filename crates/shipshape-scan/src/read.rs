@@ -25,7 +25,9 @@ impl std::fmt::Display for ReadError {
                 "file is {} bytes, over the {limit}-byte limit (raise it with --max-file-size)",
                 size
             ),
-            ReadError::Binary { offset } => write!(f, "binary file (NUL byte at offset {offset}), not a text configuration file"),
+            ReadError::Binary { offset } => {
+                write!(f, "binary file (NUL byte at offset {offset}), not a text configuration file")
+            }
         }
     }
 }
@@ -77,7 +79,11 @@ pub fn decode(bytes: Vec<u8>, display: Arc<str>) -> Result<Decoded, ReadError> {
         return Err(ReadError::Binary { offset });
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded { source: SourceFile::new(display, text), invalid_bytes: Vec::new(), invalid_total: 0 }),
+        Ok(text) => Ok(Decoded {
+            source: SourceFile::new(display, text),
+            invalid_bytes: Vec::new(),
+            invalid_total: 0,
+        }),
         Err(error) => {
             let mut bytes = error.into_bytes();
             let mut invalid_bytes = Vec::new();
@@ -127,7 +133,10 @@ mod tests {
 
     #[test]
     fn binary_is_refused() {
-        assert_eq!(decode(b"\x7fELF\x02\x01\x00\x00".to_vec(), "f".into()).err(), Some(ReadError::Binary { offset: 6 }));
+        assert_eq!(
+            decode(b"\x7fELF\x02\x01\x00\x00".to_vec(), "f".into()).err(),
+            Some(ReadError::Binary { offset: 6 })
+        );
     }
 
     #[test]

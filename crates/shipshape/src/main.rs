@@ -28,7 +28,9 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let result = match cli.command {
         args::Command::Scan(scan_args) => scan_cmd::run(&scan_args),
-        args::Command::Rules(rules_args) => rules_cmd::list(rules_args.format, &mut stdout.lock()).map(|()| false),
+        args::Command::Rules(rules_args) => {
+            rules_cmd::list(rules_args.format, &mut stdout.lock()).map(|()| false)
+        }
         args::Command::Rule { code } => rules_cmd::show(&code, &mut stdout.lock()).map(|()| false),
     };
     match result {

@@ -8,9 +8,14 @@ use std::io::Write;
 pub(crate) fn list(format: RulesFormat, out: &mut dyn Write) -> Result<()> {
     match format {
         RulesFormat::Human => {
-            writeln!(out, "{:<8} {:<28} {:<16} {:<9} {:<4} aliases", "code", "name", "layer", "severity", "fix")?;
+            writeln!(
+                out,
+                "{:<8} {:<28} {:<16} {:<9} {:<4} aliases",
+                "code", "name", "layer", "severity", "fix"
+            )?;
             for rule in ALL_RULES {
-                let aliases: Vec<String> = rule.aliases.iter().map(|a| format!("{}:{}", a.tool, a.id)).collect();
+                let aliases: Vec<String> =
+                    rule.aliases.iter().map(|a| format!("{}:{}", a.tool, a.id)).collect();
                 let fix = if rule.fix == shipshape_model::FixAvailability::None { "" } else { "yes" };
                 writeln!(
                     out,

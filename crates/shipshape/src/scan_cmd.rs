@@ -31,7 +31,8 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
 
     if let Some(path) = &args.write_baseline {
         let mut file = std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create baseline {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create baseline {}", path.display()))?,
         );
         shipshape_workspace::write_baseline(&result.findings, &mut file)
             .and_then(|()| file.flush())
@@ -57,10 +58,12 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
         Some(path) => {
             let mut file =
                 std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            render(format, &report, &human, &mut file).with_context(|| format!("cannot write {}", path.display()))?;
+            render(format, &report, &human, &mut file)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None if quiet_and_clean => {}
-        None => render(format, &report, &human, &mut std::io::stdout().lock()).context("cannot write the report")?,
+        None => render(format, &report, &human, &mut std::io::stdout().lock())
+            .context("cannot write the report")?,
     }
     Ok(result.failing > 0)
 }

@@ -35,8 +35,9 @@ fn stdout(output: &Output) -> String {
 }
 
 fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr: {}", stdout(output), String::from_utf8_lossy(&output.stderr)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}):\n{}\nstderr: {}", stdout(output), String::from_utf8_lossy(&output.stderr))
+    })
 }
 
 /// (code, path, start line) of every finding.
@@ -77,7 +78,9 @@ fn insecure_example_fails_with_findings_on_exact_lines() {
     let report = json(&out);
     let found = findings(&report);
     let path = "examples/insecure-app/Dockerfile";
-    for expected in [("IMG001", 6), ("IMG003", 8), ("IMG002", 15), ("MON001", 15), ("PRV001", 17), ("IMG003", 19)] {
+    for expected in
+        [("IMG001", 6), ("IMG003", 8), ("IMG002", 15), ("MON001", 15), ("PRV001", 17), ("IMG003", 19)]
+    {
         assert!(
             found.iter().any(|(c, p, l)| c == expected.0 && p == path && *l == expected.1),
             "missing {expected:?} in {found:?}"
@@ -113,7 +116,8 @@ fn every_format_renders_the_example() {
 #[test]
 fn stdin_is_scanned_under_its_given_path() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = shipshape_stdin(dir.path(), &["scan", "-", "--format", "json"], b"FROM nginx:latest\nUSER nginx\n");
+    let out =
+        shipshape_stdin(dir.path(), &["scan", "-", "--format", "json"], b"FROM nginx:latest\nUSER nginx\n");
     let report = json(&out);
     assert!(findings(&report).contains(&("IMG002".into(), "-".into(), 1)), "{report}");
     let out = shipshape_stdin(
@@ -131,7 +135,10 @@ fn fail_on_and_severity_filter() {
     assert_eq!(out.status.code(), Some(0), "no critical finding in the example");
     let out = shipshape(&root, &["scan", "examples/insecure-app", "--severity", "high", "--format", "json"]);
     assert_eq!(codes(&json(&out)), vec!["PRV001".to_string()]);
-    let out = shipshape(&root, &["scan", "examples/insecure-app", "--select", "IMG", "--ignore", "DL3020", "--format", "json"]);
+    let out = shipshape(
+        &root,
+        &["scan", "examples/insecure-app", "--select", "IMG", "--ignore", "DL3020", "--format", "json"],
+    );
     assert_eq!(codes(&json(&out)), vec!["IMG001".to_string(), "IMG002".to_string()]);
 }
 
@@ -181,7 +188,8 @@ fn hostile_inputs_are_reported_and_the_rest_still_scanned() {
     }
     drop(huge);
     std::fs::write(root.join("binary.Dockerfile"), b"\x7fELF\x02\x01\x01\x00\x00\x00garbage").expect("write");
-    std::fs::write(root.join("latin1.Dockerfile"), b"FROM debian:12\nLABEL author=\"Jos\xe9\"\nUSER root\n").expect("write");
+    std::fs::write(root.join("latin1.Dockerfile"), b"FROM debian:12\nLABEL author=\"Jos\xe9\"\nUSER root\n")
+        .expect("write");
     write(root, "good/Dockerfile", "FROM nginx:latest\n");
     #[cfg(unix)]
     std::os::unix::fs::symlink("/nonexistent/target", root.join("dangling.Dockerfile")).expect("symlink");
@@ -220,7 +228,9 @@ fn hostile_inputs_are_reported_and_the_rest_still_scanned() {
         .as_array()
         .expect("targets")
         .iter()
-        .map(|t| (t["path"].as_str().unwrap_or_default().into(), t["status"].as_str().unwrap_or_default().into()))
+        .map(|t| {
+            (t["path"].as_str().unwrap_or_default().into(), t["status"].as_str().unwrap_or_default().into())
+        })
         .collect();
     assert!(statuses.contains(&("huge.Dockerfile".into(), "unreadable".into())), "{statuses:?}");
     assert!(statuses.contains(&("good/Dockerfile".into(), "parsed".into())), "{statuses:?}");
@@ -235,18 +245,29 @@ fn a_huge_single_line_parses_in_bounded_time_when_allowed() {
     std::fs::write(dir.path().join("Dockerfile"), &text).expect("write");
     drop(text);
     let started = std::time::Instant::now();
-    let out = shipshape(dir.path(), &["scan", "Dockerfile", "--max-file-size", "200000000", "--format", "json"]);
+    let out =
+        shipshape(dir.path(), &["scan", "Dockerfile", "--max-file-size", "200000000", "--format", "json"]);
     assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
     let found = findings(&json(&out));
-    assert!(found.iter().any(|(c, _, l)| c == "GEN001" && *l == 2), "the over-long line is a parse error: {found:?}");
-    assert!(found.iter().any(|(c, _, l)| c == "PRV001" && *l == 3), "the rest of the file is still checked: {found:?}");
+    assert!(
+        found.iter().any(|(c, _, l)| c == "GEN001" && *l == 2),
+        "the over-long line is a parse error: {found:?}"
+    );
+    assert!(
+        found.iter().any(|(c, _, l)| c == "PRV001" && *l == 3),
+        "the rest of the file is still checked: {found:?}"
+    );
 }
 
 #[test]
 fn ten_thousand_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     for i in 0..10_000 {
-        let name = if i % 10 == 0 { format!("d{}/svc{i}/Dockerfile", i % 100) } else { format!("d{}/f{i}.txt", i % 100) };
+        let name = if i % 10 == 0 {
+            format!("d{}/svc{i}/Dockerfile", i % 100)
+        } else {
+            format!("d{}/f{i}.txt", i % 100)
+        };
         write(dir.path(), &name, "FROM nginx:latest\n");
     }
     let out = shipshape(dir.path(), &["scan", ".", "--format", "json", "--select", "IMG002"]);
@@ -327,7 +348,8 @@ fn configuration_file_applies_and_reports_its_own_errors() {
         ],
         "{report:#}"
     );
-    let img002 = report["findings"].as_array().and_then(|a| a.iter().find(|f| f["code"] == "IMG002")).cloned();
+    let img002 =
+        report["findings"].as_array().and_then(|a| a.iter().find(|f| f["code"] == "IMG002")).cloned();
     assert_eq!(img002.map(|f| f["severity"].clone()), Some(serde_json::json!("critical")));
     assert_eq!(out.status.code(), Some(1), "the critical override reaches fail-on = critical");
 }
@@ -341,7 +363,11 @@ fn baseline_reports_only_new_findings() {
     let out = shipshape(dir.path(), &["scan", "--baseline", "baseline.json", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(findings(&json(&out)).is_empty());
-    write(dir.path(), "Dockerfile", "# a new comment shifts every line\nFROM nginx:latest\nUSER root\nADD x /x\n");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "# a new comment shifts every line\nFROM nginx:latest\nUSER root\nADD x /x\n",
+    );
     let out = shipshape(dir.path(), &["scan", "--baseline", "baseline.json", "--format", "json"]);
     let codes: Vec<String> = findings(&json(&out)).into_iter().map(|(c, _, _)| c).collect();
     assert_eq!(codes, vec!["IMG003".to_string()]);

@@ -51,7 +51,10 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
                 .report(
                     &UNTAGGED_BASE_IMAGE,
                     &value.origin,
-                    format!("{} has no tag, so every build pulls whatever `latest` is that day", quoted(value)),
+                    format!(
+                        "{} has no tag, so every build pulls whatever `latest` is that day",
+                        quoted(value)
+                    ),
                 )
                 .help = Some(format!("pin a version: `{}:<version>`", reference.familiar_name()));
         }

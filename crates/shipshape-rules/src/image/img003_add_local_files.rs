@@ -84,7 +84,8 @@ fn check_add(add: &FileCopy, checker: &mut Checker<'_>) {
         if archive {
             "ADD of a local archive unpacks it implicitly".to_string()
         } else {
-            "ADD of local files: COPY does the same without ADD's implicit unpacking and downloads".to_string()
+            "ADD of local files: COPY does the same without ADD's implicit unpacking and downloads"
+                .to_string()
         },
     );
     if archive || add_only_flag {

@@ -1,3 +1,5 @@
 //! `MON`: healthchecks, logging, audit.
 
 pub(crate) mod mon001_missing_healthcheck;
+pub(crate) mod mon100_missing_container_healthcheck;
+pub(crate) mod mon101_logging_disabled;

@@ -62,8 +62,7 @@ fn has_healthcheck(spec: &ImageSpec, stage: &Stage) -> bool {
 pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
     let Some(stage) = spec.final_stage() else { return };
     if !has_healthcheck(spec, stage) {
-        checker
-            .report(&MISSING_HEALTHCHECK, &stage.origin, "the final stage defines no HEALTHCHECK")
-            .help = Some("add `HEALTHCHECK CMD <command that fails when the service is unhealthy>`".into());
+        checker.report(&MISSING_HEALTHCHECK, &stage.origin, "the final stage defines no HEALTHCHECK").help =
+            Some("add `HEALTHCHECK CMD <command that fails when the service is unhealthy>`".into());
     }
 }

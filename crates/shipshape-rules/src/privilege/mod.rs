@@ -2,3 +2,13 @@
 
 pub(crate) mod prv001_root_user;
 pub(crate) mod prv002_missing_user;
+pub(crate) mod prv100_privileged_container;
+pub(crate) mod prv101_dangerous_capability;
+pub(crate) mod prv102_capabilities_not_dropped;
+pub(crate) mod prv103_seccomp_unconfined;
+pub(crate) mod prv104_apparmor_unconfined;
+pub(crate) mod prv105_selinux_disabled;
+pub(crate) mod prv106_unmasked_system_paths;
+pub(crate) mod prv107_privilege_escalation_allowed;
+pub(crate) mod prv108_writable_root_filesystem;
+pub(crate) mod prv109_container_runs_as_root;

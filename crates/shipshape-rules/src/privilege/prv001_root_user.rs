@@ -61,9 +61,8 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
     let Some(user) = &stage.user else { return };
     let Some(resolved) = user.get() else { return };
     if is_root_user(resolved) {
-        checker
-            .report(&ROOT_USER, &user.origin, format!("the final stage runs as {}", quoted(user)))
-            .help = Some("switch to an unprivileged user at the end of the final stage, e.g. `USER 10001`".into());
+        checker.report(&ROOT_USER, &user.origin, format!("the final stage runs as {}", quoted(user))).help =
+            Some("switch to an unprivileged user at the end of the final stage, e.g. `USER 10001`".into());
     }
 }
 

@@ -24,7 +24,11 @@ impl Frontend for DockerfileFrontend {
 
     fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput {
         let dockerfile = shipshape_dockerfile::parse(&source.text);
-        let lowered = shipshape_dockerfile::lower_with_diagnostics(&dockerfile, source.path.clone(), context.build_args);
+        let lowered = shipshape_dockerfile::lower_with_diagnostics(
+            &dockerfile,
+            source.path.clone(),
+            context.build_args,
+        );
         let mut output = FrontendOutput::default();
         for diagnostic in dockerfile.diagnostics.iter().chain(&lowered.diagnostics) {
             if diagnostic.severity == shipshape_dockerfile::Severity::Error {
@@ -62,12 +66,8 @@ fn pragmas(dockerfile: &Dockerfile, source: &SourceFile) -> (Vec<ScopedPragma>, 
     let mut scoped = Vec::new();
     let mut errors = Vec::new();
     let file_span = Span::from_range(0..source.text.len());
-    let stage_starts: Vec<u32> = dockerfile
-        .instructions
-        .iter()
-        .filter(|i| i.keyword == Keyword::From)
-        .map(|i| i.span.start)
-        .collect();
+    let stage_starts: Vec<u32> =
+        dockerfile.instructions.iter().filter(|i| i.keyword == Keyword::From).map(|i| i.span.start).collect();
     for comment in &dockerfile.comments {
         let Some(parsed) = parse_pragma(&comment.text) else { continue };
         let origin = Origin::new(source.path.clone(), comment.span);

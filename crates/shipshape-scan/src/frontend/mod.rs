@@ -4,13 +4,18 @@
 //! Adding a kind of input (Compose, Kubernetes, `docker inspect` JSON) means adding a front end to
 //! [`FRONTENDS`]; discovery, reading, the sink and the renderers need no change.
 
+mod compose;
 mod dockerfile;
+mod inspect;
+pub mod yaml_pragmas;
 
 use shipshape_model::{Finding, RuleMeta, SourceFile};
 use shipshape_rules::RuleSettings;
 use shipshape_workspace::ScopedPragma;
 
+pub use compose::ComposeFrontend;
 pub use dockerfile::DockerfileFrontend;
+pub use inspect::InspectFrontend;
 
 /// What a front end may consult besides the file.
 pub struct FrontendContext<'a> {
@@ -27,6 +32,12 @@ pub struct FrontendOutput {
     pub pragmas: Vec<ScopedPragma>,
     /// Errors the parser recovered from (the target is then "partially parsed").
     pub parse_errors: usize,
+    /// Other files the front end read and findings may point into: Compose override, `extends`
+    /// and `include` files, `.env` and `env_file`s, Dockerfiles linked by `build:`.
+    pub related_sources: Vec<SourceFile>,
+    /// The file is checked as part of another target (a Compose override file with its main
+    /// file), so it has no findings of its own.
+    pub covered: bool,
 }
 
 /// A kind of input shipshape understands.
@@ -45,7 +56,7 @@ pub trait Frontend: Sync {
 }
 
 /// Every front end, in claim order.
-pub static FRONTENDS: &[&dyn Frontend] = &[&DockerfileFrontend];
+pub static FRONTENDS: &[&dyn Frontend] = &[&DockerfileFrontend, &ComposeFrontend, &InspectFrontend];
 
 /// The front end used for files named explicitly whose name no front end claims, and for stdin.
 pub const FALLBACK_FRONTEND: usize = 0;

@@ -1,0 +1,319 @@
+//! Rule fixtures, in every form a rule reads: `resources/fixtures/<layer>/<CODE>.Dockerfile`
+//! for image rules, `<CODE>.compose.yaml` and `<CODE>.inspect.json` (+ `.inspect.expect`) for
+//! runtime and deployment rules. Each is run through the real front end with every rule enabled,
+//! then compared with its expectations both ways: every finding of the rule under test must be
+//! expected and every expectation met, so a false positive fails like a miss.
+//!
+//! - Dockerfile: cases separated by `# ---- <name>` lines; `# expect: CODE` covers the next
+//!   instruction. Safe fixes are applied and re-checked (converge, idempotent, no new parse error).
+//! - Compose: `# expect: CODE` covers the next line holding YAML and the lines nested under it
+//!   (the same block an inline suppression covers).
+//! - Inspect: real `docker inspect` output; `.inspect.expect` lines `<container> <json.path>`
+//!   name the node each finding must point at (`.` for the container object).
+
+use shipshape_model::fix::apply_fixes;
+use shipshape_model::{Applicability, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
+use shipshape_rules::checkers::{deployment_rules, workload_rules};
+use shipshape_rules::{ALL_RULES, RuleSettings};
+use shipshape_scan::frontend::yaml_pragmas::covered_block;
+use shipshape_scan::frontend::{
+    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend,
+};
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shipshape-rules/resources/fixtures");
+    dir.canonicalize().unwrap_or(dir)
+}
+
+fn run(frontend: &dyn Frontend, source: &SourceFile, rule: &RuleMeta) -> (Vec<Finding>, usize) {
+    let settings = RuleSettings::default();
+    let all = |_: &RuleMeta| true;
+    let context = FrontendContext { settings: &settings, is_enabled: &all, build_args: &[] };
+    let output = frontend.check(source, &context);
+    let mut findings: Vec<Finding> =
+        output.findings.into_iter().filter(|f| f.rule.code == rule.code).collect();
+    for finding in &mut findings {
+        finding.locate(source);
+    }
+    (findings, output.parse_errors)
+}
+
+/// Compares findings' start lines (in `path`) with expected (first, last) line ranges.
+fn compare(
+    label: &str,
+    rule: &RuleMeta,
+    path: &str,
+    findings: &[Finding],
+    expected: &[(u32, u32)],
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let mut met = vec![false; expected.len()];
+    for finding in findings {
+        if &*finding.location.path != path {
+            failures.push(format!(
+                "{label}: {} finding in another file {}: {}",
+                rule.code, finding.location.path, finding.message
+            ));
+            continue;
+        }
+        let line = finding.location.region.start_line;
+        match expected.iter().position(|(first, last)| (*first..=*last).contains(&line)) {
+            Some(i) => met[i] = true,
+            None => failures
+                .push(format!("{label}: unexpected {} at line {line}: {}", rule.code, finding.message)),
+        }
+    }
+    for ((first, _), ok) in expected.iter().zip(&met) {
+        if !ok {
+            failures.push(format!("{label}: expected {} at line {first}, got none", rule.code));
+        }
+    }
+    failures
+}
+
+fn expects(comment: &str, code: &str) -> bool {
+    comment
+        .trim_start_matches('#')
+        .trim()
+        .strip_prefix("expect:")
+        .is_some_and(|rest| rest.split(',').any(|c| c.trim() == code))
+}
+
+fn check_dockerfile(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut failures = Vec::new();
+    let (mut positive, mut negative) = (false, false);
+    let mut cases: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        match line.strip_prefix("# ---- ") {
+            Some(name) => cases.push((name.trim().to_string(), String::new())),
+            None => {
+                if cases.is_empty() {
+                    cases.push(("(start)".into(), String::new()));
+                }
+                if let Some((_, body)) = cases.last_mut() {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    for (name, body) in cases.iter().filter(|(_, b)| !b.trim().is_empty()) {
+        let label = format!("{} / {name}", path.display());
+        let source = SourceFile::new("fixture.Dockerfile", body.as_str());
+        let dockerfile = shipshape_dockerfile::parse(body);
+        let mut expected = Vec::new();
+        for comment in dockerfile.comments.iter().filter(|c| expects(&c.text, rule.code)) {
+            let Some(next) = dockerfile.instructions.iter().find(|i| i.span.start >= comment.span.end) else {
+                failures.push(format!("{label}: `# expect` with no instruction after it"));
+                continue;
+            };
+            let (first, _) = source.line_col(next.span.start);
+            let (last, _) = source.line_col(next.span.end.saturating_sub(1).max(next.span.start));
+            expected.push((first, last));
+        }
+        if expected.is_empty() {
+            negative = true;
+        } else {
+            positive = true;
+        }
+        let (findings, errors) = run(&DockerfileFrontend, &source, rule);
+        failures.extend(compare(&label, rule, "fixture.Dockerfile", &findings, &expected));
+        failures.extend(check_fixes(rule, &label, body, &findings, errors));
+    }
+    if !positive || !negative {
+        failures.push(format!("{}: needs at least one triggering and one clean case", path.display()));
+    }
+    failures
+}
+
+fn check_fixes(
+    rule: &'static RuleMeta,
+    label: &str,
+    text: &str,
+    findings: &[Finding],
+    errors_before: usize,
+) -> Vec<String> {
+    let fixes: Vec<_> = findings.iter().filter_map(|f| f.fix.as_ref()).collect();
+    if fixes.is_empty() {
+        return Vec::new();
+    }
+    let mut failures = Vec::new();
+    if rule.fix == FixAvailability::None {
+        failures.push(format!("{label}: {} emitted a fix but declares none", rule.code));
+    }
+    let (fixed, applied) = apply_fixes(text, fixes.iter().copied(), Applicability::Safe);
+    if applied == 0 {
+        return failures;
+    }
+    let source = SourceFile::new("fixture.Dockerfile", fixed.as_str());
+    let (after, errors_after) = run(&DockerfileFrontend, &source, rule);
+    if errors_after > errors_before {
+        failures.push(format!("{label}: the fix introduced a parse error:\n{fixed}"));
+    }
+    let left: Vec<_> = after
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|f| f.applicability == Applicability::Safe)
+        .collect();
+    if !left.is_empty() {
+        failures.push(format!("{label}: fixes did not converge:\n{fixed}"));
+    }
+    let (twice, _) = apply_fixes(&fixed, left.iter().copied(), Applicability::Safe);
+    if twice != fixed {
+        failures.push(format!("{label}: applying fixes twice differs from once"));
+    }
+    failures
+}
+
+fn check_compose(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let display = path.display().to_string();
+    let source = SourceFile::new(display.as_str(), text.as_str());
+    let stream = shipshape_yaml::parse(&text, &shipshape_yaml::Limits::default());
+    let expected: Vec<(u32, u32)> = stream
+        .comments
+        .iter()
+        .filter(|c| expects(&c.text, rule.code))
+        .map(|c| {
+            let block = covered_block(&source, c.span);
+            (source.line_col(block.start).0, source.line_col(block.end).0)
+        })
+        .collect();
+    let (findings, errors) = run(&ComposeFrontend, &source, rule);
+    let mut failures = compare(&display, rule, &display, &findings, &expected);
+    if errors > 0 {
+        failures.push(format!("{display}: {errors} parse error(s) in a fixture"));
+    }
+    if expected.is_empty() {
+        failures.push(format!("{display}: no `# expect: {}` case", rule.code));
+    }
+    failures
+}
+
+/// The node at `path` (dot-separated keys and indices, keys may contain dots) under `node`.
+fn resolve<'n>(node: &'n shipshape_yaml::Node, path: &str) -> Option<&'n shipshape_yaml::Node> {
+    if path.is_empty() || path == "." {
+        return Some(node);
+    }
+    if let Some(items) = node.as_sequence() {
+        let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+        return resolve(items.get(head.parse::<usize>().ok()?)?, rest);
+    }
+    let entries = node.as_mapping()?;
+    // Greedy: the longest key that prefixes the path (keys like `kernel.msgmax` or `80/tcp`).
+    let mut best: Option<(&shipshape_yaml::Node, &str)> = None;
+    for (key, value) in entries {
+        let Some(key) = key.as_str() else { continue };
+        let rest =
+            if path == key { Some("") } else { path.strip_prefix(key).and_then(|r| r.strip_prefix('.')) };
+        if let Some(rest) = rest
+            && best.is_none_or(|(_, r)| rest.len() < r.len())
+        {
+            best = Some((value, rest));
+        }
+    }
+    let (value, rest) = best?;
+    resolve(value, rest)
+}
+
+fn check_inspect(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let expect_path = path.with_extension("expect");
+    let Ok(expect_text) = std::fs::read_to_string(&expect_path) else {
+        return vec![format!("{} has no {}", path.display(), expect_path.display())];
+    };
+    let display = path.display().to_string();
+    let source = SourceFile::new(display.as_str(), text.as_str());
+    let stream = shipshape_yaml::parse(&text, &shipshape_yaml::Limits::default());
+    let Some(root) = stream.documents.first().map(|d| &d.root) else {
+        return vec![format!("{display}: not JSON")];
+    };
+    let containers = root.as_sequence().unwrap_or_default();
+    let mut failures = Vec::new();
+    let mut expected = Vec::new();
+    for line in expect_text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (name, json_path) = line.split_once(char::is_whitespace).unwrap_or((line, "."));
+        let container = containers.iter().find(|c| {
+            c.get("Name").and_then(|n| n.as_str()).map(|n| n.trim_start_matches('/')) == Some(name)
+        });
+        match container.and_then(|c| resolve(c, json_path.trim())) {
+            Some(node) => {
+                let line = source.line_col(node.span.start).0;
+                expected.push((line, line));
+            }
+            None => failures.push(format!("{}: cannot resolve `{line}`", expect_path.display())),
+        }
+    }
+    let (findings, errors) = run(&InspectFrontend, &source, rule);
+    failures.extend(compare(&display, rule, &display, &findings, &expected));
+    if errors > 0 {
+        failures.push(format!("{display}: {errors} parse error(s) in a fixture"));
+    }
+    if expected.is_empty() {
+        failures.push(format!("{}: expects no finding at all", expect_path.display()));
+    }
+    failures
+}
+
+#[test]
+fn every_rule_has_fixtures_and_they_hold() {
+    let runtime: Vec<&str> = workload_rules().chain(deployment_rules()).map(|r| r.code).collect();
+    let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+    for rule in ALL_RULES.iter().copied().filter(|r| r.layer != Layer::General) {
+        let dir = fixtures_dir().join(rule.layer.as_str());
+        let dockerfile = dir.join(format!("{}.Dockerfile", rule.code));
+        let compose = dir.join(format!("{}.compose.yaml", rule.code));
+        let inspect = dir.join(format!("{}.inspect.json", rule.code));
+        if runtime.contains(&rule.code) {
+            if compose.exists() {
+                failures.extend(check_compose(rule, &compose));
+                checked += 1;
+            } else {
+                failures.push(format!("{} has no compose fixture {}", rule.code, compose.display()));
+            }
+            if inspect.exists() {
+                failures.extend(check_inspect(rule, &inspect));
+                checked += 1;
+            } else if require_inspect {
+                failures.push(format!("{} has no inspect fixture {}", rule.code, inspect.display()));
+            }
+        } else if dockerfile.exists() {
+            failures.extend(check_dockerfile(rule, &dockerfile));
+            checked += 1;
+        } else {
+            failures.push(format!("{} has no Dockerfile fixture {}", rule.code, dockerfile.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(checked >= 40, "only {checked} fixtures ran");
+}
+
+#[test]
+fn harness_catches_false_positives_and_misses() {
+    let rule = shipshape_rules::rule_by_code("IMG002").expect("IMG002");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("IMG002.Dockerfile");
+    std::fs::write(
+        &bad,
+        "# ---- miss\n# expect: IMG002\nFROM nginx:1.27\n# ---- false positive\nFROM nginx:latest\n",
+    )
+    .expect("write");
+    let failures = check_dockerfile(rule, &bad);
+    assert!(failures.iter().any(|f| f.contains("expected IMG002 at line 2")), "{failures:?}");
+    assert!(failures.iter().any(|f| f.contains("unexpected IMG002 at line 1")), "{failures:?}");
+
+    let rule = shipshape_rules::rule_by_code("PRV100").expect("PRV100");
+    let compose = dir.path().join("PRV100.compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  a:\n    image: x:1\n    # expect: PRV100\n    privileged: false\n  b:\n    image: x:1\n    privileged: true\n",
+    )
+    .expect("write");
+    let failures = check_compose(rule, &compose);
+    assert!(failures.iter().any(|f| f.contains("expected PRV100 at line 5")), "{failures:?}");
+    assert!(failures.iter().any(|f| f.contains("unexpected PRV100 at line 8")), "{failures:?}");
+}
