@@ -142,21 +142,24 @@ impl<'a> Loader<'a> {
         text
     }
 
-    /// The YAML documents of a Compose file, parsed once; `None` when it cannot be read.
+    /// The YAML documents of a Compose file, parsed once and shared (for `extends` targets);
+    /// `None` when it cannot be read.
     pub(crate) fn compose_docs(&mut self, path: &str, from: Option<&Origin>) -> Option<Arc<Vec<Val>>> {
         if let Some(docs) = self.docs.get(path) {
             return Some(docs.clone());
         }
+        let docs = Arc::new(self.parse_docs(path, from)?);
+        self.docs.insert(Arc::from(path), docs.clone());
+        Some(docs)
+    }
+
+    /// Parses the YAML documents of a Compose file. Problems (syntax errors, non-string keys)
+    /// and comments are recorded the first time a file is parsed only.
+    pub(crate) fn parse_docs(&mut self, path: &str, from: Option<&Origin>) -> Option<Vec<Val>> {
+        let first_time = !self.source_index.contains_key(path);
         let text = self.read_text(path, from)?;
         let path: Arc<str> = Arc::from(path);
         let stream = shipshape_yaml::parse(&text, &self.limits.yaml);
-        for error in &stream.errors {
-            let origin = Origin::new(path.clone(), error.span);
-            self.error(&origin, format!("YAML: {}", error.message));
-        }
-        for comment in stream.comments {
-            self.comments.push((path.clone(), comment));
-        }
         let mut bad_keys = Vec::new();
         let docs: Vec<Val> = stream
             .documents
@@ -164,6 +167,16 @@ impl<'a> Loader<'a> {
             .filter(|d| !d.root.is_null())
             .map(|d| tree::from_yaml(&d.root, &path, &mut bad_keys))
             .collect();
+        if !first_time {
+            return Some(docs);
+        }
+        for error in &stream.errors {
+            let origin = Origin::new(path.clone(), error.span);
+            self.error(&origin, format!("YAML: {}", error.message));
+        }
+        for comment in stream.comments {
+            self.comments.push((path.clone(), comment));
+        }
         for origin in bad_keys {
             let key = origin.span.slice(&text).to_string();
             self.error(
@@ -174,8 +187,6 @@ impl<'a> Loader<'a> {
         if docs.is_empty() && stream.errors.is_empty() {
             self.error(&Origin::new(path.clone(), Span::default()), "empty compose file");
         }
-        let docs = Arc::new(docs);
-        self.docs.insert(path, docs.clone());
         Some(docs)
     }
 
@@ -229,8 +240,9 @@ impl<'a> Loader<'a> {
             .collect()
     }
 
-    /// Interpolates every scalar value (not keys) of `val` in place.
-    pub(crate) fn interpolate(&mut self, val: &mut Val, env: &Env, path: &mut Vec<String>) {
+    /// Interpolates every scalar value (not keys) of `val` in place. `path` locates `val` for
+    /// messages.
+    pub(crate) fn interpolate<'v>(&mut self, val: &'v mut Val, env: &Env, path: &mut Vec<Seg<'v>>) {
         match &mut val.kind {
             Kind::Scalar(scalar) if scalar.ty == ScalarType::Str && scalar.text.contains('$') => {
                 let lookup = |name: &str| env.get(name);
@@ -244,22 +256,24 @@ impl<'a> Loader<'a> {
                     Err(err) => {
                         let span = self.text_span(&val.origin, &scalar.text, err.range.clone());
                         let origin = Origin::new(val.origin.path.clone(), span);
-                        let message = format!("{}: {}", path.join("."), err.message);
+                        let message = format!("{}: {}", path_text(path), err.message);
                         self.error(&origin, message);
                     }
                 }
             }
             Kind::Seq(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
-                    path.push(format!("[{i}]"));
+                    path.push(Seg::Index(i));
                     self.interpolate(item, env, path);
                     path.pop();
                 }
             }
             Kind::Map(entries) => {
-                for entry in entries {
-                    path.push(entry.key.clone());
-                    self.interpolate(&mut entry.value, env, path);
+                for entry in entries.iter_mut() {
+                    let Entry { key, value, .. } = entry;
+                    let key: &'v String = key;
+                    path.push(Seg::Key(key));
+                    self.interpolate(value, env, path);
                     path.pop();
                 }
             }
@@ -295,9 +309,8 @@ impl<'a> Loader<'a> {
         let mut model: Option<Val> = None;
         for file in files {
             self.base_dirs.entry(Arc::from(file.as_str())).or_insert_with(|| working_dir.to_string());
-            let Some(docs) = self.compose_docs(file, None) else { continue };
-            for doc in docs.iter() {
-                let mut doc = doc.clone();
+            let Some(docs) = self.parse_docs(file, None) else { continue };
+            for mut doc in docs {
                 if doc.as_map().is_none() {
                     let message = format!("top-level object must be a mapping, found {}", doc.type_name());
                     self.error(&doc.origin, message);
@@ -579,6 +592,29 @@ impl<'a> Loader<'a> {
             }
         }
     }
+}
+
+/// One step of a path into the model, for messages (`services.web.ports[0]`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seg<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn path_text(path: &[Seg<'_>]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 /// Structural equality ignoring origins.

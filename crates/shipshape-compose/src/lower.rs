@@ -92,6 +92,7 @@ impl Lowerer<'_, '_> {
                         if workload.networks.is_empty() && workload.namespaces.network.is_none() {
                             uses_default = true;
                         }
+                        self.check_references(model, &workload, &info);
                         for network in &workload.networks {
                             if !networks.iter().any(|n| n.name == network.value) && network.value != "default"
                             {
@@ -128,6 +129,25 @@ impl Lowerer<'_, '_> {
         let deployment =
             Deployment { name, platform: Platform::Compose, workloads, networks, origin: deployment_origin };
         (deployment, infos)
+    }
+
+    /// Named volumes and secrets must be declared at the top level.
+    fn check_references(&mut self, model: &Val, w: &Workload, info: &ServiceInfo) {
+        let declared = |kind: &str, name: &str| model.get(kind).and_then(|v| v.get(name)).is_some();
+        for mount in &w.mounts {
+            if let (MountKind::Volume, Some(name)) = (mount.kind, &mount.source)
+                && !declared("volumes", name)
+            {
+                let message = format!("service {:?} refers to undefined volume {name}", w.name);
+                self.error(&mount.origin, message);
+            }
+        }
+        for secret in &info.secrets {
+            if !declared("secrets", &secret.source) {
+                let message = format!("service {:?} refers to undefined secret {}", w.name, secret.source);
+                self.error(&secret.origin, message);
+            }
+        }
     }
 
     fn networks(&mut self, model: &Val) -> Vec<NetworkDef> {
@@ -284,7 +304,7 @@ impl Lowerer<'_, '_> {
         let mut w = Workload::new(svc.name.clone(), Platform::Compose, key_origin.clone());
         let mut info = ServiceInfo::new(svc.name.clone(), key_origin.clone());
         for entry in svc.val.as_map().unwrap_or(&[]) {
-            if !entry.key.starts_with("x-") && !SERVICE_KEYS.contains(&entry.key.as_str()) {
+            if !entry.key.starts_with("x-") && SERVICE_KEYS.binary_search(&entry.key.as_str()).is_err() {
                 // A misspelt key (`privilegd: true`) does nothing: Compose rejects the file.
                 let message =
                     format!("services.{} additional properties '{}' not allowed", svc.name, entry.key);
@@ -425,6 +445,10 @@ impl Lowerer<'_, '_> {
     fn namespace(&mut self, svc: &Svc<'_>, field: &str) -> Option<Setting<NamespaceMode>> {
         let setting = self.string_setting(svc, field)?;
         let text = setting.value.trim();
+        if text.is_empty() {
+            // Compose treats an empty mode as unset.
+            return None;
+        }
         let mode = if text == "host" {
             NamespaceMode::Host
         } else if let Some(target) = text.strip_prefix("service:").or_else(|| text.strip_prefix("container:"))
@@ -508,7 +532,13 @@ impl Lowerer<'_, '_> {
                 })
             }
             Kind::Map(_) => {
-                let kind_text = item.get("type").and_then(Val::as_str).unwrap_or("volume").to_string();
+                let kind_text = match item.get("type").and_then(Val::as_str) {
+                    Some(t) => t.to_string(),
+                    None => {
+                        self.error(&item.origin, format!("{path}: a volume in long syntax needs a `type`"));
+                        "volume".to_string()
+                    }
+                };
                 let kind = match kind_text.as_str() {
                     "bind" => MountKind::Bind,
                     "volume" => MountKind::Volume,
@@ -524,7 +554,10 @@ impl Lowerer<'_, '_> {
                     self.error(&item.origin, format!("{path}: volume is missing a mount target"));
                     return None;
                 };
-                let target = self.string(target_val, &format!("{path}.target"))?;
+                let mut target = self.string(target_val, &format!("{path}.target"))?;
+                if target.starts_with('/') {
+                    target = syntax::clean_path(&target);
+                }
                 let source_val = item.get("source");
                 let source = match source_val {
                     Some(s) => {
@@ -940,12 +973,12 @@ impl Lowerer<'_, '_> {
 }
 
 /// Every key a service may have (compose-spec schema, checked against `docker compose`
-/// v2.40.3), besides `x-*` extensions.
+/// v2.40.3), besides `x-*` extensions. Sorted, for binary search.
 const SERVICE_KEYS: &[&str] = &[
     "annotations",
     "attach",
-    "build",
     "blkio_config",
+    "build",
     "cap_add",
     "cap_drop",
     "cgroup",
@@ -1094,5 +1127,13 @@ pub(crate) fn deployment_origin(model: &Val, first_file: &Arc<str>) -> Origin {
     match model.entry("services") {
         Some(e) if e.key_origin.path == *first_file => e.key_origin.clone(),
         _ => Origin::new(first_file.clone(), shipshape_model::Span::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn service_keys_are_sorted() {
+        assert!(super::SERVICE_KEYS.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -157,6 +157,9 @@ pub fn parse_volume(text: &str) -> Result<VolumeSpec, String> {
         return Err("empty volume specification".to_string());
     }
     let parts = split_volume(text);
+    if parts.len() > 1 && parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("invalid spec: {text}: empty section between colons"));
+    }
     let mut spec = VolumeSpec::default();
     match parts.as_slice() {
         [target] => spec.target = (*target).to_string(),
@@ -176,8 +179,8 @@ pub fn parse_volume(text: &str) -> Result<VolumeSpec, String> {
                         spec.propagation = Some(option.to_string());
                     }
                     "nocopy" => spec.nocopy = true,
-                    "cached" | "delegated" | "consistent" | "" => {}
-                    other => return Err(format!("invalid volume option {other:?} in {text:?}")),
+                    // Compose ignores options it does not know (`cached`, `delegated`, typos).
+                    _ => {}
                 }
             }
         }
@@ -185,6 +188,10 @@ pub fn parse_volume(text: &str) -> Result<VolumeSpec, String> {
     }
     if spec.target.is_empty() {
         return Err(format!("no mount target in volume {text:?}"));
+    }
+    // Compose cleans the container path (`/etc/app/` is `/etc/app`), not the source.
+    if spec.target.starts_with('/') {
+        spec.target = clean_path(&spec.target);
     }
     spec.source = spec.source.filter(|s| !s.is_empty());
     spec.bind = spec.source.as_deref().is_some_and(is_file_path);
@@ -247,18 +254,14 @@ pub struct DeviceSpec {
     pub permissions: Option<String>,
 }
 
-/// Parses `host[:container[:permissions]]`; `host:rwm` (two parts, the second a permission set)
-/// means the same path in the container. A CDI name (`vendor.com/class=name`) is kept whole.
+/// Parses `host[:container[:permissions]]` as compose-go does: with two parts the second is
+/// always the container path (`/dev/fuse:rw` maps the device to `rw`; checked against
+/// `docker compose` v2.40.3). A CDI name (`vendor.com/class=name`) is kept whole.
 pub fn parse_device(text: &str) -> Result<DeviceSpec, String> {
     let is_perms = |s: &str| !s.is_empty() && s.chars().all(|c| matches!(c, 'r' | 'w' | 'm'));
     let parts: Vec<&str> = text.split(':').collect();
     let spec = match parts.as_slice() {
         [host] => DeviceSpec { host_path: (*host).to_string(), container_path: None, permissions: None },
-        [host, second] if is_perms(second) && !second.starts_with('/') => DeviceSpec {
-            host_path: (*host).to_string(),
-            container_path: None,
-            permissions: Some((*second).to_string()),
-        },
         [host, container] => DeviceSpec {
             host_path: (*host).to_string(),
             container_path: Some((*container).to_string()),
@@ -429,7 +432,11 @@ mod tests {
         let v = parse_volume("/var/run/docker.sock:/var/run/docker.sock").unwrap();
         assert!(v.bind && !v.read_only);
         assert!(parse_volume("a:b:c:d").is_err());
-        assert!(parse_volume("/a:/b:bogus").is_err());
+        // docker compose v2.40.3: "invalid spec: :/b: empty section between colons".
+        for bad in [":/b", "/a::/b", "/a:/b:"] {
+            assert!(parse_volume(bad).unwrap_err().contains("empty section"), "{bad}");
+        }
+        assert!(parse_volume("/a:/b:bogus").unwrap().source.is_some());
     }
 
     #[test]
@@ -439,8 +446,8 @@ mod tests {
         assert_eq!(d.permissions.as_deref(), Some("rwm"));
         let d = parse_device("/dev/fuse").unwrap();
         assert_eq!(d.container_path, None);
-        let d = parse_device("/dev/fuse:r").unwrap();
-        assert_eq!(d.permissions.as_deref(), Some("r"));
+        let d = parse_device("/dev/fuse:rw").unwrap();
+        assert_eq!((d.container_path.as_deref(), d.permissions), (Some("rw"), None));
         assert!(parse_device("/dev/a:/dev/b:xyz").is_err());
     }
 

@@ -428,8 +428,19 @@ fn compose_service_view(s: &Value) -> Value {
         m.insert("environment".into(), v.clone());
     }
     if let Some(secrets) = s.get("secrets").and_then(Value::as_array) {
-        let list: Vec<Value> =
-            secrets.iter().map(|x| json!({"source": x["source"], "target": x["target"]})).collect();
+        // A relative target is mounted under /run/secrets (Compose prints it as written).
+        let list: Vec<Value> = secrets
+            .iter()
+            .map(|x| {
+                let target = x["target"].as_str().unwrap_or("");
+                let target = if target.starts_with('/') {
+                    target.to_string()
+                } else {
+                    format!("/run/secrets/{target}")
+                };
+                json!({"source": x["source"], "target": target})
+            })
+            .collect();
         m.insert("secrets".into(), Value::Array(list));
     }
     if let Some(v) = s.get("sysctls") {
@@ -455,11 +466,13 @@ fn compose_service_view(s: &Value) -> Value {
     if let Some(b) = s.get("build") {
         let context = b["context"].as_str().unwrap_or("");
         let dockerfile = b.get("dockerfile").and_then(Value::as_str).unwrap_or("Dockerfile");
+        let dockerfile =
+            if context.contains("://") { dockerfile.to_string() } else { clean(&join(context, dockerfile)) };
         m.insert(
             "build".into(),
             json!({
                 "context": context,
-                "dockerfile": clean(&join(context, dockerfile)),
+                "dockerfile": dockerfile,
                 "target": b.get("target").cloned().unwrap_or(Value::Null),
             }),
         );
@@ -553,6 +566,14 @@ fn live_against_docker_compose() {
         command.current_dir(&dir).env_clear().env("PATH", "/usr/bin:/bin").envs(case.env());
         let output = command.args(["config", "--format", "json"]).output().unwrap();
         if !output.status.success() {
+            // Compose rejects the project: the loader must say something too.
+            if case.load(true).diagnostics.is_empty() {
+                let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+                failures.push(format!(
+                    "{}: compose failed ({stderr}) but the loader reported nothing",
+                    dir.display()
+                ));
+            }
             continue;
         }
         let text =
@@ -660,11 +681,18 @@ cases!(
     dotenv_rules,
     env_file,
     env_file_flag,
+    error_cpus_string_bad,
     error_extends_other_file_cycle,
     error_include_cycle,
     error_invalid_bool,
+    error_mem_bad,
     error_non_string_key,
+    error_ports_invalid,
+    error_ports_mismatch,
     error_required_variable,
+    error_volume_long_no_type,
+    error_volume_relative_named,
+    error_volume_too_many,
     extends_cycle,
     extends_other_file,
     extends_same_file,
@@ -679,6 +707,7 @@ cases!(
     profiles_default,
     profiles_enabled,
     security_fields,
+    syntax_variants,
     version_2_4,
     versionless,
 );

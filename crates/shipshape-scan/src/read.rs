@@ -95,8 +95,9 @@ pub fn decode(bytes: Vec<u8>, display: Arc<str>) -> Result<Decoded, ReadError> {
                     Err(e) => {
                         let bad_start = at + e.valid_up_to();
                         let bad_len = e.error_len().unwrap_or(bytes.len() - bad_start);
-                        for offset in bad_start..bad_start + bad_len {
-                            bytes[offset] = b'?';
+                        let end = (bad_start + bad_len).min(bytes.len());
+                        for (offset, byte) in bytes.iter_mut().enumerate().take(end).skip(bad_start) {
+                            *byte = b'?';
                             invalid_total += 1;
                             if invalid_bytes.len() < MAX_REPORTED_INVALID {
                                 invalid_bytes.push(Span::from_range(offset..offset + 1));

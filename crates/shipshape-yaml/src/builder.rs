@@ -208,7 +208,7 @@ fn alias_names(text: &str) -> Vec<&str> {
 }
 
 fn is_anchor_char(c: char) -> bool {
-    !matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{feff}' | ',' | '[' | ']' | '{' | '}')
+    !matches!(c, ' ' | '\t' | '\r' | '\n' | '\0' | '\u{feff}' | ',' | '[' | ']' | '{' | '}')
 }
 
 fn is_blank_or_break(b: u8) -> bool {

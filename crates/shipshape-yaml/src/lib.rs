@@ -77,6 +77,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes built for the whole stream, counting every node an alias expansion clones and
     /// the copy kept of each anchored node that some `*alias` may refer to (default 1,000,000).
+    /// Independently, as in go-yaml, once a stream has more than 1000 nodes, nodes cloned by
+    /// aliases may not make up more than 99% of them ("excessive aliasing").
     pub max_nodes: usize,
     /// Longest allowed scalar value, in bytes after unescaping (default 16 MiB).
     pub max_scalar_len: usize,

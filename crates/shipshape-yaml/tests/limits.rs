@@ -120,14 +120,17 @@ fn alias_expansion_respects_depth() {
 
 #[test]
 fn huge_scalar_is_rejected_in_linear_time() {
-    // Over the default 16 MiB: a quadratic scanner would take hours here.
-    let text = format!("a: {}\n", "x".repeat(17 * 1024 * 1024));
+    assert_eq!(Limits::default().max_scalar_len, 16 * 1024 * 1024);
+    // 4 MiB against a 2 MiB limit (the default limit works the same way, 8x slower to test in a
+    // debug build): a quadratic scanner would take hours here.
+    let limits = Limits { max_scalar_len: 2 * 1024 * 1024, ..Limits::default() };
+    let text = format!("a: {}\n", "x".repeat(4 * 1024 * 1024));
     let started = Instant::now();
-    let stream = parse(&text, &Limits::default());
+    let stream = parse(&text, &limits);
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(10), "17 MiB scalar took {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(10), "4 MiB scalar took {elapsed:?}");
     assert_eq!(stream.errors.len(), 1);
-    assert!(stream.errors[0].message.contains("longer than the limit of 16777216 bytes"));
+    assert!(stream.errors[0].message.contains("4194304 bytes is longer than the limit of 2097152 bytes"));
     // Every style, against a smaller limit.
     let limits = Limits { max_scalar_len: 1024 * 1024, ..Limits::default() };
     let payload = "y".repeat(2 * 1024 * 1024);

@@ -22,7 +22,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Scan files and directories (recursively, honouring .gitignore); `-` reads standard input.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Print a rule's documentation (by code, name or alias such as DL3002).

@@ -98,7 +98,7 @@ fn host_control(workload: &Workload) -> Option<(String, &Origin)> {
 }
 
 /// The networks a workload's traffic can use, following `network_mode: service:x` to `x`.
-fn networks_of<'d>(deployment: &'d Deployment, index: usize) -> Vec<(&'d str, Option<&'d Origin>)> {
+fn networks_of(deployment: &Deployment, index: usize) -> Vec<(&str, Option<&Origin>)> {
     let mut current = index;
     for _ in 0..=deployment.workloads.len() {
         let Some(workload) = deployment.workloads.get(current) else { return Vec::new() };

@@ -54,7 +54,7 @@ fn project_files(path: &Path) -> Option<Vec<PathBuf>> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let discovered = shipshape_compose::discover(&OS_FS, dir);
     if OVERRIDE_FILE_NAMES.contains(&name.as_str()) {
-        return if discovered.first().is_some() { None } else { Some(vec![path.to_path_buf()]) };
+        return if discovered.is_empty() { Some(vec![path.to_path_buf()]) } else { None };
     }
     if DEFAULT_FILE_NAMES.contains(&name.as_str())
         && discovered.first().is_some_and(|main| lower_name(main) == name)
