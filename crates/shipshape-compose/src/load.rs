@@ -163,9 +163,9 @@ impl<'a> Loader<'a> {
         let mut bad_keys = Vec::new();
         let docs: Vec<Val> = stream
             .documents
-            .iter()
+            .into_iter()
             .filter(|d| !d.root.is_null())
-            .map(|d| tree::from_yaml(&d.root, &path, &mut bad_keys))
+            .map(|d| tree::from_yaml(d.root, &path, &mut bad_keys))
             .collect();
         if !first_time {
             return Some(docs);

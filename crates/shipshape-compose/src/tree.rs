@@ -196,10 +196,16 @@ pub(crate) fn format_go_float(f: f64) -> String {
     format!("{f}")
 }
 
-/// Converts a parsed YAML node into a [`Val`] of file `path`. Keys that YAML 1.2 reads as a
-/// number, boolean or null (Compose rejects them: "non-string key") are kept as text and their
-/// origins pushed to `bad_keys`.
-pub(crate) fn from_yaml(node: &shipshape_yaml::Node, path: &Arc<str>, bad_keys: &mut Vec<Origin>) -> Val {
+/// Whether a plain scalar may resolve to a number or boolean (a cheap filter before the exact
+/// YAML 1.2 checks): numbers start with a digit, sign or dot, booleans with `t` or `f`.
+fn may_be_typed(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-' | b'.' | b't' | b'T' | b'f' | b'F'))
+}
+
+/// Converts a parsed YAML node into a [`Val`] of file `path`, moving its strings. Keys that
+/// YAML 1.2 reads as a number, boolean or null (Compose rejects them: "non-string key") are
+/// kept as text and their origins pushed to `bad_keys`.
+pub(crate) fn from_yaml(node: shipshape_yaml::Node, path: &Arc<str>, bad_keys: &mut Vec<Origin>) -> Val {
     use shipshape_yaml::{NodeValue, ScalarStyle};
     let origin = Origin::new(path.clone(), node.span);
     let tag = match node.tag.as_deref() {
@@ -207,12 +213,13 @@ pub(crate) fn from_yaml(node: &shipshape_yaml::Node, path: &Arc<str>, bad_keys: 
         Some("!override") => Tag::Override,
         _ => Tag::None,
     };
-    let kind = match &node.value {
-        NodeValue::Null => Kind::Null,
-        NodeValue::Scalar(scalar) => {
-            let ty = if node.tag.as_deref() == Some("!!str") || scalar.style != ScalarStyle::Plain {
-                ScalarType::Str
-            } else if let Some(b) = node.bool_yaml12() {
+    let ty = match &node.value {
+        NodeValue::Scalar(scalar)
+            if node.tag.as_deref() != Some("!!str")
+                && scalar.style == ScalarStyle::Plain
+                && may_be_typed(&scalar.text) =>
+        {
+            if let Some(b) = node.bool_yaml12() {
                 ScalarType::Bool(b)
             } else if let Some(i) = node.int() {
                 ScalarType::Int(i)
@@ -220,30 +227,34 @@ pub(crate) fn from_yaml(node: &shipshape_yaml::Node, path: &Arc<str>, bad_keys: 
                 ScalarType::Float(f)
             } else {
                 ScalarType::Str
-            };
-            Kind::Scalar(Scalar { text: scalar.text.clone(), ty })
+            }
         }
-        NodeValue::Sequence(items) => Kind::Seq(items.iter().map(|n| from_yaml(n, path, bad_keys)).collect()),
+        _ => ScalarType::Str,
+    };
+    let kind = match node.value {
+        NodeValue::Null => Kind::Null,
+        NodeValue::Scalar(scalar) => Kind::Scalar(Scalar { text: scalar.text, ty }),
+        NodeValue::Sequence(items) => {
+            Kind::Seq(items.into_iter().map(|n| from_yaml(n, path, bad_keys)).collect())
+        }
         NodeValue::Mapping(entries) => Kind::Map(
             entries
-                .iter()
+                .into_iter()
                 .map(|(k, v)| {
                     let key_origin = Origin::new(path.clone(), k.span);
                     let plain_typed = k.tag.is_none()
-                        && k.as_scalar().is_some_and(|s| s.style == ScalarStyle::Plain)
+                        && k.as_scalar()
+                            .is_some_and(|s| s.style == ScalarStyle::Plain && may_be_typed(&s.text))
                         && (k.bool_yaml12().is_some() || k.int().is_some() || k.float().is_some());
                     if plain_typed || !matches!(k.value, NodeValue::Scalar(_)) {
                         bad_keys.push(key_origin.clone());
                     }
-                    Entry {
-                        key: match &k.value {
-                            NodeValue::Scalar(s) => s.text.clone(),
-                            NodeValue::Null => "null".to_string(),
-                            _ => String::new(),
-                        },
-                        key_origin,
-                        value: from_yaml(v, path, bad_keys),
-                    }
+                    let key = match k.value {
+                        NodeValue::Scalar(s) => s.text,
+                        NodeValue::Null => "null".to_string(),
+                        _ => String::new(),
+                    };
+                    Entry { key, key_origin, value: from_yaml(v, path, bad_keys) }
                 })
                 .collect(),
         ),

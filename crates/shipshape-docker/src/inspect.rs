@@ -30,6 +30,41 @@ pub fn looks_like_container_inspect(head: &str) -> bool {
 
 /// Lowers a parsed inspect document (array or single object) read from `path`.
 pub fn lower(root: &Node, path: &Arc<str>) -> InspectOutput {
+    let mut output = lower_objects(root, path);
+    name_namespace_targets(root, &mut output.workloads);
+    output
+}
+
+/// The engine records `--network container:web` as `container:<64-hex id>`; when that container
+/// is in the same file, name it, so rules can follow the shared namespace.
+fn name_namespace_targets(root: &Node, workloads: &mut [Workload]) {
+    let objects: Vec<&Node> = match &root.value {
+        NodeValue::Sequence(items) => items.iter().collect(),
+        _ => vec![root],
+    };
+    let names: Vec<(String, String)> = objects
+        .iter()
+        .filter_map(|o| {
+            let id = text(o.get("Id"))?;
+            let name = text(o.get("Name"))?.trim_start_matches('/');
+            Some((id.to_string(), name.to_string()))
+        })
+        .collect();
+    for workload in workloads {
+        let namespaces = &mut workload.namespaces;
+        for mode in [&mut namespaces.network, &mut namespaces.pid, &mut namespaces.ipc].into_iter().flatten()
+        {
+            if let NamespaceMode::Container(target) = &mut mode.value
+                && let Some((_, name)) =
+                    names.iter().find(|(id, _)| id == target || id.starts_with(target.as_str()))
+            {
+                *target = name.clone();
+            }
+        }
+    }
+}
+
+fn lower_objects(root: &Node, path: &Arc<str>) -> InspectOutput {
     let mut output = InspectOutput::default();
     match &root.value {
         NodeValue::Sequence(items) => {
@@ -91,7 +126,9 @@ fn lower_object(object: &Node, path: &Arc<str>, output: &mut InspectOutput) {
         workload.image_ref = ImageRef::parse(&value);
         workload.image = Some(setting(path, image, value));
     }
-    if let Some(user) = config.and_then(|c| c.get("User")).filter(|n| text(Some(n)).is_some()) {
+    // `Config.User` is the effective user: the engine copies the image's USER into it at create
+    // time, so an empty value means the engine default, root.
+    if let Some(user) = config.and_then(|c| c.get("User")).filter(|n| n.as_str().is_some()) {
         workload.user = Some(setting(path, user, user.as_str().unwrap_or_default().to_string()));
     }
     if let Some(privileged) = host.get("Privileged")
@@ -316,8 +353,8 @@ fn lower_security(object: &Node, host: &Node, path: &Arc<str>, workload: &mut Wo
             _ => {}
         }
     }
-    // `systempaths=unconfined` is not kept in SecurityOpt; the engine records it as empty masked
-    // paths (privileged containers get the same).
+    // `systempaths=unconfined` is not kept in SecurityOpt; the engine records it as an empty
+    // `MaskedPaths` list (privileged containers record `null` instead).
     if workload.security.unmasked_paths.is_none()
         && let Some(masked) = host.get("MaskedPaths")
         && masked.as_sequence().is_some_and(<[Node]>::is_empty)

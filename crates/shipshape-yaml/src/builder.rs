@@ -877,22 +877,15 @@ impl<'t> Builder<'t> {
 
     /// Records duplicate scalar keys (merge keys excepted).
     fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
-        if entries.len() <= 16 {
-            for (i, entry) in entries.iter().enumerate() {
-                let Some(text) = key_text(entry) else { continue };
-                let earlier = entries.get(..i).unwrap_or(&[]);
-                if earlier.iter().any(|e| key_text(e) == Some(text)) {
-                    self.push_error(duplicate_error(text, &entry.0));
-                }
-            }
-        } else {
-            let mut seen = HashSet::with_capacity(entries.len());
-            for entry in entries {
-                if let Some(text) = key_text(entry)
-                    && !seen.insert(text)
-                {
-                    self.push_error(duplicate_error(text, &entry.0));
-                }
+        if entries.len() < 2 {
+            return;
+        }
+        let mut seen = KeySet::default();
+        for entry in entries {
+            if let Some(text) = key_text(entry)
+                && !seen.insert(text)
+            {
+                self.push_error(duplicate_error(text, &entry.0));
             }
         }
     }
@@ -901,8 +894,10 @@ impl<'t> Builder<'t> {
     fn merge(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         // First pass, borrowing: which merged entries survive, in order.
         let keep: Vec<bool> = {
-            let mut seen: HashSet<&str> =
-                entries.iter().filter(|(k, _)| !is_merge_key(k)).filter_map(|(k, _)| k.as_str()).collect();
+            let mut seen = KeySet::default();
+            for text in entries.iter().filter_map(key_text) {
+                seen.insert(text);
+            }
             let mut keep = Vec::new();
             for (_, value) in entries.iter().filter(|(k, _)| is_merge_key(k)) {
                 let sources: &[Node] = match &value.value {
@@ -992,6 +987,30 @@ impl<'t> Builder<'t> {
             }
         }
         Ok(())
+    }
+}
+
+/// A set of key texts: a vector while small (most mappings), hashed past 32 keys.
+#[derive(Default)]
+struct KeySet<'a> {
+    small: Vec<&'a str>,
+    large: Option<HashSet<&'a str>>,
+}
+
+impl<'a> KeySet<'a> {
+    /// Adds `key`; returns whether it was new.
+    fn insert(&mut self, key: &'a str) -> bool {
+        if let Some(large) = &mut self.large {
+            return large.insert(key);
+        }
+        if self.small.contains(&key) {
+            return false;
+        }
+        self.small.push(key);
+        if self.small.len() > 32 {
+            self.large = Some(self.small.drain(..).collect());
+        }
+        true
     }
 }
 

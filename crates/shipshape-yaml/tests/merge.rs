@@ -123,3 +123,22 @@ fn bad_merge_values_are_errors() {
     assert_eq!(keys(root.get("c").unwrap()), ["x"]);
     assert!(stream.documents[0].complete);
 }
+
+#[test]
+fn wide_merges_keep_precedence() {
+    // More than 32 keys: the hashed key set.
+    let base: Vec<String> = (0..40).map(|i| format!("k{i}: base{i}")).collect();
+    let text = format!("base: &b {{{}}}\nsvc:\n  k39: own\n  <<: *b\n  k0: own0\n", base.join(", "));
+    let stream = parse_ok(&text);
+    let svc = stream.documents[0].root.get("svc").unwrap();
+    assert_eq!(svc.as_mapping().unwrap().len(), 40);
+    assert_eq!(svc.get("k39").unwrap().as_str(), Some("own"));
+    assert_eq!(svc.get("k0").unwrap().as_str(), Some("own0"));
+    assert_eq!(svc.get("k20").unwrap().as_str(), Some("base20"));
+    // Duplicate keys inside a wide mapping are still found.
+    let mut dup = format!("m: {{{}", base.join(", "));
+    dup.push_str(", k5: again}\n");
+    let stream = parse(&dup, &Limits::default());
+    assert_eq!(stream.errors.len(), 1);
+    assert_eq!(stream.errors[0].span.start as usize, dup.rfind("k5").unwrap());
+}

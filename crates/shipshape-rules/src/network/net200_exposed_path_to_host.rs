@@ -1,7 +1,8 @@
-use shipshape_model::{Deployment, NamespaceMode, Origin, Workload, declare_rule};
+use shipshape_model::{Deployment, MountKind, NamespaceMode, Origin, Workload, declare_rule};
 use std::collections::VecDeque;
 
 use crate::context::Checker;
+use crate::isolation::iso105_runtime_socket_mount::exposed_socket;
 
 declare_rule! {
     /// ## What it does
@@ -71,9 +72,6 @@ declare_rule! {
     }
 }
 
-const RUNTIME_SOCKETS: [&str; 6] =
-    ["docker.sock", "containerd.sock", "podman.sock", "crio.sock", "cri-dockerd.sock", "dockershim.sock"];
-
 /// Why a workload controls the host, and the setting that makes it so.
 fn host_control(workload: &Workload) -> Option<(String, &Origin)> {
     if let Some(p) = workload.privileged.as_ref().filter(|p| p.value) {
@@ -82,9 +80,9 @@ fn host_control(workload: &Workload) -> Option<(String, &Origin)> {
     if let Some(s) = workload.use_api_socket.as_ref().filter(|s| s.value) {
         return Some(("has the Docker API socket (use_api_socket)".into(), &s.origin));
     }
-    for mount in &workload.mounts {
+    for mount in workload.mounts.iter().filter(|m| matches!(m.kind, MountKind::Bind | MountKind::Npipe)) {
         let Some(source) = mount.source.as_deref() else { continue };
-        if RUNTIME_SOCKETS.iter().any(|s| source.trim_end_matches('/').ends_with(s)) {
+        if exposed_socket(source).is_some() {
             return Some((format!("mounts {source}"), &mount.origin));
         }
     }

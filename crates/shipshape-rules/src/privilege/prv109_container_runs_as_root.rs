@@ -1,4 +1,4 @@
-use shipshape_model::{EffectiveUser, ImageSpec, Severity, Workload, declare_rule};
+use shipshape_model::{EffectiveUser, ImageSpec, Platform, Severity, Workload, declare_rule};
 
 use crate::context::Checker;
 use crate::describe::quoted;
@@ -76,7 +76,12 @@ fn image_user(workload: &Workload) -> EffectiveUser<'_> {
 /// Like [`Workload::effective_user`], with an empty `user` meaning the image's.
 fn effective_user(workload: &Workload) -> EffectiveUser<'_> {
     match &workload.user {
-        Some(user) if user.value.trim().is_empty() => image_user(workload),
+        Some(user)
+            if user.value.trim().is_empty()
+                && !matches!(workload.platform, Platform::DockerInspect | Platform::DockerHost) =>
+        {
+            image_user(workload)
+        }
         _ => workload.effective_user(),
     }
 }
@@ -87,7 +92,19 @@ const HELP: &str =
 pub(crate) fn check(workload: &Workload, checker: &mut Checker<'_>) {
     match effective_user(workload) {
         EffectiveUser::Workload(user) => {
-            if is_root_user(&user.value) {
+            // The engine copies the image's USER into `Config.User` when it creates a container,
+            // so an empty user in inspect output is the engine's default: root.
+            let engine_default = user.value.trim().is_empty()
+                && matches!(workload.platform, Platform::DockerInspect | Platform::DockerHost);
+            if engine_default {
+                checker
+                    .report(
+                        &CONTAINER_RUNS_AS_ROOT,
+                        &user.origin,
+                        "the container runs as root: neither its image nor its configuration sets a user",
+                    )
+                    .help = Some(HELP.into());
+            } else if is_root_user(&user.value) {
                 checker
                     .report(
                         &CONTAINER_RUNS_AS_ROOT,
