@@ -131,15 +131,85 @@ fn stdin_is_scanned_under_its_given_path() {
 #[test]
 fn fail_on_and_severity_filter() {
     let root = workspace_root();
+    let dockerfile = "examples/insecure-app/Dockerfile";
+    let out = shipshape(&root, &["scan", dockerfile, "--fail-on", "critical", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "no critical finding in the example Dockerfile");
     let out = shipshape(&root, &["scan", "examples/insecure-app", "--fail-on", "critical", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "no critical finding in the example");
-    let out = shipshape(&root, &["scan", "examples/insecure-app", "--severity", "high", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "the example deployment has critical findings");
+    let out = shipshape(&root, &["scan", dockerfile, "--severity", "high", "--format", "json"]);
     assert_eq!(codes(&json(&out)), vec!["PRV001".to_string()]);
-    let out = shipshape(
-        &root,
-        &["scan", "examples/insecure-app", "--select", "IMG", "--ignore", "DL3020", "--format", "json"],
-    );
+    let out =
+        shipshape(&root, &["scan", dockerfile, "--select", "IMG", "--ignore", "DL3020", "--format", "json"]);
     assert_eq!(codes(&json(&out)), vec!["IMG001".to_string(), "IMG002".to_string()]);
+}
+
+#[test]
+fn compose_and_inspect_are_discovered_and_linked() {
+    let out = shipshape(&workspace_root(), &["scan", "examples/insecure-app", "--format", "json"]);
+    let report = json(&out);
+    let kinds: Vec<(String, String)> = report["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| {
+            (t["path"].as_str().unwrap_or_default().into(), t["kind"].as_str().unwrap_or_default().into())
+        })
+        .collect();
+    for expected in [
+        ("examples/insecure-app/Dockerfile", "dockerfile"),
+        ("examples/insecure-app/compose.yaml", "compose"),
+        ("examples/insecure-app/docker-inspect.json", "docker-inspect"),
+    ] {
+        assert!(kinds.contains(&(expected.0.into(), expected.1.into())), "{kinds:?}");
+    }
+    let found = findings(&report);
+    let compose = "examples/insecure-app/compose.yaml";
+    let inspect = "examples/insecure-app/docker-inspect.json";
+    for (code, path, line) in [
+        ("NET200", compose, 24),
+        ("PRV100", compose, 24),
+        ("ISO105", compose, 27),
+        ("SEC100", compose, 18),
+        ("PRV100", inspect, 84),
+    ] {
+        assert!(
+            found.iter().any(|(c, p, l)| c == code && p == path && *l == line),
+            "missing {code} {path}:{line}"
+        );
+    }
+    // `web` builds from ./Dockerfile, whose final USER is root: the finding points into the Dockerfile.
+    assert!(
+        found.iter().any(|(c, p, l)| c == "PRV109" && p == "examples/insecure-app/Dockerfile" && *l == 17),
+        "{found:?}"
+    );
+    let net200 =
+        report["findings"].as_array().and_then(|a| a.iter().find(|f| f["code"] == "NET200")).cloned();
+    let message = net200.and_then(|f| f["message"].as_str().map(str::to_string)).unwrap_or_default();
+    assert!(message.contains("web (0.0.0.0:8080) → network default → agent"), "{message}");
+}
+
+#[test]
+fn compose_overrides_point_at_the_file_that_set_the_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "compose.yaml", "services:\n  app:\n    image: nginx:1.27\n    user: \"10001\"\n");
+    write(dir.path(), "compose.override.yaml", "services:\n  app:\n    privileged: true\n");
+    let report = json(&shipshape(dir.path(), &["scan", "--format", "json", "--select", "PRV100"]));
+    assert_eq!(findings(&report), vec![("PRV100".to_string(), "compose.override.yaml".to_string(), 3)]);
+    let targets = report["targets"].as_array().map(Vec::len);
+    assert_eq!(targets, Some(1), "the override is part of the project, not a target of its own");
+}
+
+#[test]
+fn yaml_pragmas_and_stdin_compose() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let compose = "services:\n  agent:\n    image: agent:1\n    # shipshape: ignore=ISO105 -- read-only metrics agent, reviewed\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    privileged: true\n";
+    let out = shipshape_stdin(
+        dir.path(),
+        &["scan", "-", "--format", "json", "--select", "ISO105,PRV100"],
+        compose.as_bytes(),
+    );
+    let codes: Vec<(String, u64)> = findings(&json(&out)).into_iter().map(|(c, _, l)| (c, l)).collect();
+    assert_eq!(codes, vec![("PRV100".to_string(), 7)]);
 }
 
 #[test]
