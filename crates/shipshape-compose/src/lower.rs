@@ -884,13 +884,22 @@ impl Lowerer<'_, '_> {
                 for (name, value, origin) in entries {
                     // A bare `KEY` the environment does not define is dropped, as Compose does.
                     if let Some(value) = value {
-                        set(&mut vars, EnvVariable { name, value: Some(value), origin });
+                        set(&mut vars, EnvVariable { name, value: Some(value), origin, value_origin: None });
                     }
                 }
             }
         }
         if let Some(v) = svc.val.get("environment") {
             let path = svc.path("environment");
+            // Map syntax keeps each value's own span, for findings that point at the value.
+            let mut value_origins: Vec<(String, Origin)> = Vec::new();
+            if let Kind::Map(entries) = &v.kind {
+                for entry in entries {
+                    if matches!(entry.value.kind, Kind::Scalar(_)) {
+                        value_origins.push((entry.key.clone(), entry.value.origin.clone()));
+                    }
+                }
+            }
             let items = match &v.kind {
                 Kind::Map(_) => crate::merge::to_sequence(v.clone()),
                 Kind::Seq(items) => items.clone(),
@@ -909,7 +918,8 @@ impl Lowerer<'_, '_> {
                     Some((k, v)) => (k.to_string(), Some(v.to_string())),
                     None => (text, None),
                 };
-                set(&mut vars, EnvVariable { name, value, origin: item.origin.clone() });
+                let value_origin = value_origins.iter().find(|(key, _)| *key == name).map(|(_, o)| o.clone());
+                set(&mut vars, EnvVariable { name, value, origin: item.origin.clone(), value_origin });
             }
         }
         w.env = vars;

@@ -169,7 +169,13 @@ fn lower_object(object: &Node, path: &Arc<str>, output: &mut InspectOutput) {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (entry.to_string(), None),
         };
-        workload.env.push(EnvVariable { name, value, origin: origin(path, node) });
+        // `"KEY=value"`: when the JSON string has no escapes, the value's bytes are known exactly.
+        let span = node.span;
+        let value_origin = (span.len() as usize == entry.len() + 2 && value.is_some()).then(|| {
+            let start = span.start + 1 + u32::try_from(name.len() + 1).unwrap_or(0);
+            Origin::new(path.clone(), shipshape_model::Span::new(start.min(span.end - 1), span.end - 1))
+        });
+        workload.env.push(EnvVariable { name, value, origin: origin(path, node), value_origin });
     }
     if let Some(sysctls) = host.get("Sysctls").and_then(Node::as_mapping) {
         for (key, value) in sysctls {

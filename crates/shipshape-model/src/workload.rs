@@ -157,8 +157,11 @@ pub struct EnvVariable {
     pub name: String,
     /// `None`: passed through from the caller's environment (`environment: [NAME]`).
     pub value: Option<String>,
-    /// The line that set it: in the compose file, the `env_file`, or the inspect JSON.
+    /// The entry that set it: in the compose file, the `env_file`, or the inspect JSON.
     pub origin: Origin,
+    /// The value alone, when the front end can tell exactly where it is written (so a secret's
+    /// finding, and its redaction, cover the value and not the variable's name).
+    pub value_origin: Option<Origin>,
 }
 
 /// A healthcheck as configured for the running container.

@@ -462,14 +462,24 @@ fn unparsable_lines_do_not_hide_the_rest() {
 #[test]
 fn hostile_yaml_is_rejected_quickly_with_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut bomb = String::from("services:\n  a:\n    image: x:1\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut bomb = String::from(
+        "services:\n  a:\n    image: x:1\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
     for i in 1..10 {
         let prev = i - 1;
         bomb.push_str(&format!("x{i}: &x{i} [*x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}]\n"));
     }
     write(dir.path(), "bomb/compose.yaml", &bomb);
-    write(dir.path(), "deep/compose.yaml", &format!("services: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)));
-    write(dir.path(), "huge/compose.yaml", &format!("services:\n  a:\n    image: \"{}\"\n", "x".repeat(20 * 1024 * 1024)));
+    write(
+        dir.path(),
+        "deep/compose.yaml",
+        &format!("services: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    );
+    write(
+        dir.path(),
+        "huge/compose.yaml",
+        &format!("services:\n  a:\n    image: \"{}\"\n", "x".repeat(20 * 1024 * 1024)),
+    );
     write(dir.path(), "good/compose.yaml", "services:\n  a:\n    image: nginx:1.27\n    privileged: true\n");
     let started = std::time::Instant::now();
     let out = shipshape(dir.path(), &["scan", ".", "--format", "json", "--max-file-size", "64000000"]);
@@ -477,7 +487,10 @@ fn hostile_yaml_is_rejected_quickly_with_a_clear_error() {
     let report = json(&out);
     let found = findings(&report);
     for path in ["bomb/compose.yaml", "deep/compose.yaml", "huge/compose.yaml"] {
-        assert!(found.iter().any(|(c, p, _)| c.starts_with("GEN") && p == path), "no error for {path}: {found:?}");
+        assert!(
+            found.iter().any(|(c, p, _)| c.starts_with("GEN") && p == path),
+            "no error for {path}: {found:?}"
+        );
     }
     assert!(found.iter().any(|(c, p, _)| c == "PRV100" && p == "good/compose.yaml"), "{found:?}");
 }

@@ -336,7 +336,7 @@ pub(crate) fn check(workload: &Workload, checker: &mut Checker<'_>) {
         } else {
             format!("`{}` is set to a literal value (`{}`)", env.name, redact(trimmed))
         };
-        checker.report(&SECRET_IN_ENVIRONMENT, &env.origin, message).help = Some(
+        checker.report(&SECRET_IN_ENVIRONMENT, env.value_origin.as_ref().unwrap_or(&env.origin), message).help = Some(
             "pass it as a secret file (`secrets:` and a `*_FILE` variable) or interpolate it from the deployment environment"
                 .into(),
         );
@@ -446,7 +446,12 @@ mod tests {
     }
 
     fn env(name: &str, value: Option<&str>, offset: u32) -> EnvVariable {
-        EnvVariable { name: name.into(), value: value.map(str::to_string), origin: at(offset) }
+        EnvVariable {
+            name: name.into(),
+            value: value.map(str::to_string),
+            origin: at(offset),
+            value_origin: None,
+        }
     }
 
     #[test]

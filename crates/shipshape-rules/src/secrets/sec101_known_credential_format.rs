@@ -271,7 +271,7 @@ pub(crate) fn check(workload: &Workload, checker: &mut Checker<'_>) {
         let Some(found) = find_credential(value) else { continue };
         let finding = checker.report(
             &KNOWN_CREDENTIAL_FORMAT,
-            &env.origin,
+            env.value_origin.as_ref().unwrap_or(&env.origin),
             format!("`{}` holds {} (`{}`)", env.name, found.kind, redact(found.text)),
         );
         finding.severity = found.severity;
@@ -367,9 +367,15 @@ mod tests {
                 name: "DEPLOY_KEY".into(),
                 value: Some("ghp_abcdefghijklmnopqrstuvwxyz0123456789".into()),
                 origin: at(10),
+                value_origin: None,
             },
-            EnvVariable { name: "GREETING".into(), value: Some("hello".into()), origin: at(20) },
-            EnvVariable { name: "PASSTHROUGH".into(), value: None, origin: at(30) },
+            EnvVariable {
+                name: "GREETING".into(),
+                value: Some("hello".into()),
+                origin: at(20),
+                value_origin: None,
+            },
+            EnvVariable { name: "PASSTHROUGH".into(), value: None, origin: at(30), value_origin: None },
         ];
         let findings = run(&KNOWN_CREDENTIAL_FORMAT, &w);
         assert_eq!(starts(&findings), [10]);
