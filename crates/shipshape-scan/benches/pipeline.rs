@@ -5,7 +5,9 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shipshape_model::{RuleMeta, SourceFile};
 use shipshape_rules::{ALL_RULES, RuleSettings};
-use shipshape_scan::frontend::{DockerfileFrontend, Frontend, FrontendContext};
+use shipshape_scan::frontend::{
+    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend,
+};
 use shipshape_workspace::{Config, Date, FileInput, Sink};
 use std::path::{Path, PathBuf};
 
@@ -57,5 +59,64 @@ fn bench_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_pipeline);
+/// Every rule fixture of one kind (`.compose.yaml`, `.inspect.json`): realistic files with several
+/// services each, read through the real loader (from disk, as a scan does).
+fn fixture_files(suffix: &str) -> Vec<SourceFile> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shipshape-rules/resources/fixtures");
+    let root = root.canonicalize().unwrap_or(root);
+    let mut paths = Vec::new();
+    for layer in std::fs::read_dir(&root).into_iter().flatten().filter_map(Result::ok) {
+        for file in std::fs::read_dir(layer.path()).into_iter().flatten().filter_map(Result::ok) {
+            if file.path().to_string_lossy().ends_with(suffix) {
+                paths.push(file.path());
+            }
+        }
+    }
+    paths.sort();
+    let files: Vec<SourceFile> = paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok().map(|t| SourceFile::new(p.display().to_string(), t)))
+        .collect();
+    assert!(files.len() > 30, "fixtures missing under {}", root.display());
+    files
+}
+
+fn bench_frontend(c: &mut Criterion, name: &str, frontend: &dyn Frontend, files: &[SourceFile]) {
+    let settings = RuleSettings::default();
+    let config = Config::default();
+    let enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
+    let context = FrontendContext { settings: &settings, is_enabled: &enabled, build_args: &[] };
+    let today = Date::today();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let sink = Sink::new(ALL_RULES, today);
+            let mut total = 0;
+            for source in files {
+                let output = frontend.check(source, &context);
+                let outcome = sink.process(FileInput {
+                    source,
+                    fs_path: None,
+                    config: &config,
+                    findings: output.findings,
+                    pragmas: output.pragmas,
+                });
+                total += outcome.findings.len();
+            }
+            std::hint::black_box(total)
+        });
+    });
+    group.finish();
+}
+
+fn bench_compose(c: &mut Criterion) {
+    bench_frontend(c, "compose_load_lint_sink", &ComposeFrontend, &fixture_files(".compose.yaml"));
+}
+
+fn bench_inspect(c: &mut Criterion) {
+    bench_frontend(c, "inspect_lower_lint_sink", &InspectFrontend, &fixture_files(".inspect.json"));
+}
+
+criterion_group!(benches, bench_pipeline, bench_compose, bench_inspect);
 criterion_main!(benches);
