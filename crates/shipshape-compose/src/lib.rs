@@ -337,7 +337,11 @@ pub fn load_project(options: &LoadOptions<'_>) -> LoadedProject {
             loader.error(&entry.key_origin, message);
         }
     }
-    if model.get("services").is_none() {
+    const PROJECT_KEYS: [&str; 8] =
+        ["services", "networks", "volumes", "secrets", "configs", "include", "name", "version"];
+    // A project may define only networks or volumes, or only include other files
+    // (`docker compose config` accepts those); anything else is not a Compose file.
+    if PROJECT_KEYS.iter().all(|key| model.get(key).is_none()) {
         let origin = Origin::new(first.clone(), model.origin.span);
         loader.error(
             &origin,

@@ -38,6 +38,21 @@ impl<'a> Checker<'a> {
         &mut self.findings[last]
     }
 
+    /// How many findings have been reported so far.
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The findings reported since the checker held `start` of them.
+    pub fn findings_since(&mut self, start: usize) -> &mut [Finding] {
+        let start = start.min(self.findings.len());
+        &mut self.findings[start..]
+    }
+
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }

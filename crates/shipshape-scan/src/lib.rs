@@ -318,12 +318,42 @@ fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &S
                 TargetStatus::PartiallyParsed { errors: output.parse_errors }
             };
             let target = ScanTarget { path: display, kind: frontend.kind(), status };
+            merge_shared_findings(&mut output.findings);
             let mut sources = vec![source];
             sources.extend(output.related_sources);
             let findings = sink_per_file(sink, &config, &fs_path, &sources, output.findings, output.pragmas);
             FileResult { target: Some(target), findings, sources, fail_on }
         }
     }
+}
+
+/// Merges findings that are the same problem at the same place (one YAML anchor merged into
+/// several services): one finding, with every workload it applies to as a related location.
+fn merge_shared_findings(findings: &mut Vec<Finding>) {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: HashMap<(&'static str, Arc<str>, Span, String), usize> = HashMap::new();
+    for finding in findings.drain(..) {
+        let key = (
+            finding.rule.code,
+            finding.location.path.clone(),
+            finding.location.span,
+            finding.message.clone(),
+        );
+        match index.get(&key).and_then(|&i| merged.get_mut(i)) {
+            Some(first) => {
+                for related in finding.related {
+                    if !first.related.contains(&related) {
+                        first.related.push(related);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(finding);
+            }
+        }
+    }
+    *findings = merged;
 }
 
 /// Passes a target's findings through the sink file by file: the target's own file and each

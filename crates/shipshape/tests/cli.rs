@@ -494,3 +494,24 @@ fn hostile_yaml_is_rejected_quickly_with_a_clear_error() {
     }
     assert!(found.iter().any(|(c, p, _)| c == "PRV100" && p == "good/compose.yaml"), "{found:?}");
 }
+
+#[test]
+fn anchored_settings_are_one_finding_naming_every_service() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "x-r: &r\n  restart: always\nservices:\n  a: {<<: *r, image: \"x:1\"}\n  b: {<<: *r, image: \"x:1\"}\n",
+    );
+    write(dir.path(), "nets/docker-compose.yml", "version: \"2\"\nnetworks:\n  foo: {}\n");
+    let report = json(&shipshape(dir.path(), &["scan", "--format", "json", "--select", "ISO114,GEN"]));
+    let found = findings(&report);
+    assert_eq!(found, vec![("ISO114".to_string(), "compose.yaml".to_string(), 2)], "{report:#}");
+    let related: Vec<String> = report["findings"][0]["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| r["label"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(related, ["applies to `a`", "applies to `b`"]);
+}

@@ -1,4 +1,4 @@
-use shipshape_model::{Finding, RuleMeta, Workload};
+use shipshape_model::{Finding, Location, RelatedLocation, RuleMeta, Workload};
 
 use crate::context::Checker;
 use crate::isolation::{
@@ -70,10 +70,31 @@ static RULES: [(&RuleMeta, Rule); 35] = [
 ];
 
 /// Runs every enabled `Workload` rule over `workload`.
+///
+/// A finding that points outside the workload's own definition (a YAML anchor or `x-` block that
+/// several services merge, the Dockerfile a service builds from) gets the workload as a related
+/// location, so findings shared by several workloads say which ones they concern (the pipeline
+/// merges such identical findings into one).
 pub fn check_workload(workload: &Workload, checker: &mut Checker<'_>) {
+    let start = checker.len();
     for (meta, check) in &RULES {
         if checker.enabled(meta) {
             check(workload, checker);
+        }
+    }
+    let own = &workload.origin;
+    for finding in checker.findings_since(start) {
+        let location = &finding.location;
+        // Settings of a workload are written at or after its own key; one written before it, or
+        // in another file, came from an anchor, an `x-` block or the image.
+        let elsewhere = location.path != own.path || location.span.end <= own.span.start;
+        if elsewhere
+            && !finding.related.iter().any(|r| r.location.path == own.path && r.location.span == own.span)
+        {
+            finding.related.push(RelatedLocation {
+                location: Location::unlocated(own),
+                label: format!("applies to `{}`", workload.name),
+            });
         }
     }
 }

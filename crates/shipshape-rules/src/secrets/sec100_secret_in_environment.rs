@@ -289,6 +289,10 @@ fn is_keyword(words: &[String], i: usize) -> bool {
 
 /// Whether a variable name says it holds a credential.
 pub(crate) fn is_secret_name(name: &str) -> bool {
+    // etcd's initial cluster token names the cluster; it authenticates nothing.
+    if name.to_ascii_uppercase().ends_with("INITIAL_CLUSTER_TOKEN") {
+        return false;
+    }
     let words = words(name);
     let Some(last_keyword) = (0..words.len()).rev().find(|i| is_keyword(&words, *i)) else { return false };
     !words.iter().skip(last_keyword + 1).any(|w| QUALIFIERS.contains(&w.as_str()))
@@ -308,6 +312,12 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
         return false;
     }
     if value.starts_with('<') && value.ends_with('>') {
+        return false;
+    }
+    // A credentials file's name (`keystore.jks`, `sa.json`), as Kafka and Google images take it.
+    const FILE_EXTENSIONS: [&str; 11] =
+        [".json", ".jks", ".p12", ".pfx", ".pem", ".key", ".crt", ".keytab", ".properties", ".conf", ".txt"];
+    if !value.contains(char::is_whitespace) && FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
         return false;
     }
     // An absolute file path (`/run/secrets/db`), not a password that happens to start with `/`.
@@ -415,6 +425,15 @@ mod tests {
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn cluster_tokens_and_credential_file_names_are_not_secrets() {
+        assert!(!is_secret_name("ETCD_INITIAL_CLUSTER_TOKEN"));
+        assert!(is_secret_name("ETCD_AUTH_TOKEN"));
+        assert!(!is_literal_secret("kafka.client.keystore.jks"));
+        assert!(!is_literal_secret("service-account.json"));
+        assert!(is_literal_secret("hunter2-prod"));
     }
 
     #[test]
