@@ -30,33 +30,7 @@ fn corpus() -> Vec<SourceFile> {
 }
 
 fn bench_pipeline(c: &mut Criterion) {
-    let files = corpus();
-    let settings = RuleSettings::default();
-    let config = Config::default();
-    let enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
-    let context = FrontendContext { settings: &settings, is_enabled: &enabled, build_args: &[] };
-    let today = Date::today();
-    let mut group = c.benchmark_group("pipeline");
-    group.throughput(Throughput::Elements(files.len() as u64));
-    group.bench_function("dockerfile_parse_lint_sink", |b| {
-        b.iter(|| {
-            let sink = Sink::new(ALL_RULES, today);
-            let mut total = 0;
-            for source in &files {
-                let output = DockerfileFrontend.check(source, &context);
-                let outcome = sink.process(FileInput {
-                    source,
-                    fs_path: None,
-                    config: &config,
-                    findings: output.findings,
-                    pragmas: output.pragmas,
-                });
-                total += outcome.findings.len();
-            }
-            std::hint::black_box(total)
-        });
-    });
-    group.finish();
+    bench_frontend(c, "dockerfile_parse_lint_sink", &DockerfileFrontend, &corpus());
 }
 
 /// Every rule fixture of one kind (`.compose.yaml`, `.inspect.json`): realistic files with several
