@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -49,9 +50,17 @@ def main():
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
 
-    files = find_files(args.targets)
-    if not files:
+    found = find_files(args.targets)
+    if not found:
         sys.exit("no Dockerfiles found")
+    # Peers recognise Dockerfiles by exact name (Checkov reads only files named `Dockerfile`), so
+    # every file is staged as `<n>/Dockerfile`: all tools see the same files under the same names.
+    stage = tempfile.mkdtemp(prefix="shipshape-compare-")
+    files = []
+    for i, path in enumerate(found):
+        os.makedirs(os.path.join(stage, str(i)))
+        shutil.copyfile(path, os.path.join(stage, str(i), "Dockerfile"))
+        files.append(os.path.join(stage, str(i), "Dockerfile"))
     size = sum(os.path.getsize(f) for f in files)
     print(f"{len(files)} files, {size / 1024:.0f} KiB")
 
@@ -60,7 +69,7 @@ def main():
         tools["hadolint"] = lambda fs: ["hadolint", "--no-fail", "-f", "json", *fs]
     if shutil.which("checkov"):
         tools["checkov"] = lambda fs: ["checkov", "--quiet", "--compact", "-o", "json", "--framework", "dockerfile",
-                                       *[x for f in fs for x in ("-f", f)]]
+                                       *(["-d", stage] if len(fs) == len(files) else [x for f in fs for x in ("-f", f)])]
 
     print(f"{'tool':<10} {'all files, one process':>24} {'files/s':>10}")
     results = {}
@@ -83,6 +92,9 @@ def main():
                 subprocess.run(command([f]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
             seconds = time.perf_counter() - start
             print(f"{name:<10} {seconds:>8.2f} s  {seconds / len(subset) * 1000:>8.1f} ms/file")
+
+
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 if __name__ == "__main__":
