@@ -515,3 +515,29 @@ fn anchored_settings_are_one_finding_naming_every_service() {
         .collect();
     assert_eq!(related, ["applies to `a`", "applies to `b`"]);
 }
+
+#[test]
+fn real_reports_validate_against_their_schemas() {
+    let root = workspace_root();
+    let out = shipshape(&root, &["scan", "examples", "--format", "json"]);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("docs/json-schema.json")).expect("schema"))
+            .expect("schema is JSON");
+    let validator = jsonschema::draft202012::options().build(&schema).expect("schema compiles");
+    let report = json(&out);
+    let errors: Vec<String> =
+        validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let out = shipshape(&root, &["scan", "examples", "--format", "sarif"]);
+    let sarif_schema_path = root.join("crates/shipshape-report/tests/data/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sarif_schema_path).expect("sarif schema"))
+            .expect("JSON");
+    let validator = jsonschema::draft4::options().build(&schema).expect("SARIF schema compiles");
+    let sarif = json(&out);
+    let errors: Vec<String> =
+        validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| r.len() > 50));
+}
