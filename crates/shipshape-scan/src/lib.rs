@@ -39,6 +39,8 @@ pub struct ScanOptions {
     pub ignore: Vec<String>,
     pub baseline: Option<PathBuf>,
     pub build_args: Vec<(String, String)>,
+    /// Compose `--env-file`s, replacing each project's `.env`.
+    pub env_files: Vec<PathBuf>,
     pub max_file_size: u64,
     /// `--fail-on`: overrides the configuration's `fail-on`.
     pub fail_on: Option<Severity>,
@@ -60,6 +62,7 @@ impl ScanOptions {
             ignore: Vec::new(),
             baseline: None,
             build_args: Vec::new(),
+            env_files: Vec::new(),
             max_file_size: 8 * 1024 * 1024,
             fail_on: None,
             min_severity: None,
@@ -305,6 +308,7 @@ fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &S
                 settings: &settings,
                 is_enabled: &is_enabled,
                 build_args: &options.build_args,
+                env_files: &options.env_files,
             };
             let Decoded { source, invalid_bytes, invalid_total } = decoded;
             let mut output = frontend.check(&source, &context);

@@ -29,7 +29,7 @@ fn fixtures_dir() -> PathBuf {
 fn run(frontend: &dyn Frontend, source: &SourceFile, rule: &RuleMeta) -> (Vec<Finding>, usize) {
     let settings = RuleSettings::default();
     let all = |_: &RuleMeta| true;
-    let context = FrontendContext { settings: &settings, is_enabled: &all, build_args: &[] };
+    let context = FrontendContext { settings: &settings, is_enabled: &all, build_args: &[], env_files: &[] };
     let output = frontend.check(source, &context);
     let mut findings: Vec<Finding> =
         output.findings.into_iter().filter(|f| f.rule.code == rule.code).collect();

@@ -109,6 +109,11 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "NAME=VALUE")]
     pub(crate) build_arg: Vec<String>,
 
+    /// Compose: read variables from this file instead of the project's `.env` (repeatable), like
+    /// `docker compose --env-file`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) env_file: Vec<PathBuf>,
+
     /// Path to report for standard input (`-`), used to pick its kind and configuration.
     #[arg(long, value_name = "PATH")]
     pub(crate) stdin_path: Option<PathBuf>,

@@ -16,6 +16,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
     options.ignore = args.ignore.clone();
     options.baseline = args.baseline.clone();
     options.max_file_size = args.max_file_size;
+    options.env_files = args.env_file.clone();
     options.fail_on = args.fail_on.map(Into::into);
     options.min_severity = args.severity.map(Into::into);
     options.build_args = args

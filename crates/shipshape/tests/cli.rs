@@ -541,3 +541,22 @@ fn real_reports_validate_against_their_schemas() {
     assert!(errors.is_empty(), "{errors:?}");
     assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| r.len() > 50));
 }
+
+#[test]
+fn compose_interpolation_reads_env_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  app:\n    image: nginx:1.27\n    privileged: ${PRIV:-false}\n",
+    );
+    write(dir.path(), ".env", "PRIV=true\n");
+    write(dir.path(), "prod.env", "PRIV=false\n");
+    let with_dotenv = json(&shipshape(dir.path(), &["scan", "--format", "json", "--select", "PRV100"]));
+    assert_eq!(findings(&with_dotenv), vec![("PRV100".to_string(), "compose.yaml".to_string(), 4)]);
+    let with_env_file = json(&shipshape(
+        dir.path(),
+        &["scan", "--format", "json", "--select", "PRV100", "--env-file", "prod.env"],
+    ));
+    assert!(findings(&with_env_file).is_empty(), "{with_env_file:#}");
+}

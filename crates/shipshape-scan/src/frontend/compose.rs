@@ -88,7 +88,9 @@ impl Frontend for ComposeFrontend {
             return FrontendOutput { covered: true, ..FrontendOutput::default() };
         };
         let overlay = Overlay { path, text: &source.text };
-        let options = LoadOptions { files, env: process_env(), ..LoadOptions::default() }.with_fs(&overlay);
+        let env_files = (!context.env_files.is_empty()).then(|| context.env_files.to_vec());
+        let options =
+            LoadOptions { files, env: process_env(), env_files, ..LoadOptions::default() }.with_fs(&overlay);
         let project = load_project(&options);
 
         let mut output = FrontendOutput::default();

@@ -23,6 +23,8 @@ pub struct FrontendContext<'a> {
     pub is_enabled: &'a dyn Fn(&RuleMeta) -> bool,
     /// `--build-arg` values.
     pub build_args: &'a [(String, String)],
+    /// Compose `--env-file`s (empty: each project's `.env`).
+    pub env_files: &'a [std::path::PathBuf],
 }
 
 /// One file's raw results.
