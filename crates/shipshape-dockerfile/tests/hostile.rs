@@ -39,7 +39,6 @@ fn long_single_line() {
 }
 
 #[test]
-#[ignore = "100 MB: run in release"]
 fn hundred_megabyte_single_line() {
     single_line(100 << 20);
 }

@@ -295,7 +295,7 @@ pub struct Run {
     pub network: Option<Value>,
     /// `--security=sandbox|insecure`.
     pub security: Option<Value>,
-    /// The `SHELL` in effect, when set in this stage.
+    /// The `SHELL` in effect: set in this stage or inherited from a parent stage.
     pub shell: Option<Vec<String>>,
     pub origin: Origin,
 }

@@ -560,3 +560,16 @@ fn compose_interpolation_reads_env_files() {
     ));
     assert!(findings(&with_env_file).is_empty(), "{with_env_file:#}");
 }
+
+#[test]
+fn a_pragma_inside_a_continuation_covers_its_instruction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM debian:12\nADD a \\\n# shipshape: ignore=IMG003 -- reviewed\n    /a\nADD b /b\nUSER app\n",
+    );
+    let report = json(&shipshape(dir.path(), &["scan", "--format", "json", "--select", "IMG003,GEN005"]));
+    let codes: Vec<(String, u64)> = findings(&report).into_iter().map(|(c, _, l)| (c, l)).collect();
+    assert_eq!(codes, vec![("IMG003".to_string(), 5)]);
+}

@@ -78,7 +78,9 @@ fn pragmas(dockerfile: &Dockerfile, source: &SourceFile) -> (Vec<ScopedPragma>, 
                 continue;
             }
         };
-        let next = dockerfile.instructions.iter().find(|i| i.span.start >= comment.span.end);
+        // A comment inside a continuation belongs to the instruction around it; otherwise the
+        // pragma covers the instruction that follows.
+        let next = dockerfile.instructions.iter().find(|i| i.span.end > comment.span.start);
         let applies_to = match pragma.scope {
             PragmaScope::File => file_span,
             PragmaScope::NextStatement => match next {
