@@ -1,6 +1,7 @@
 //! Rule fixtures, in every form a rule reads: `resources/fixtures/<layer>/<CODE>.Dockerfile`
 //! for image rules, `<CODE>.compose.yaml` and `<CODE>.inspect.json` (+ `.inspect.expect`) for
-//! runtime and deployment rules. Each is run through the real front end with every rule enabled,
+//! runtime and deployment rules, and optionally `<CODE>.k8s.yaml` (Kubernetes manifests).
+//! Each is run through the real front end with every rule enabled,
 //! then compared with its expectations both ways: every finding of the rule under test must be
 //! expected and every expectation met, so a false positive fails like a miss.
 //!
@@ -8,6 +9,8 @@
 //!   instruction. Safe fixes are applied and re-checked (converge, idempotent, no new parse error).
 //! - Compose: `# expect: CODE` covers the next line holding YAML and the lines nested under it
 //!   (the same block an inline suppression covers).
+//! - Kubernetes (optional, `<CODE>.k8s.yaml`): manifests checked exactly like the Compose form,
+//!   through the Kubernetes front end.
 //! - Inspect: real `docker inspect` output; `.inspect.expect` lines `<container> <json.path>`
 //!   name the node each finding must point at (`.` for the container object).
 
@@ -17,7 +20,7 @@ use shipshape_rules::checkers::{deployment_rules, workload_rules};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
 use shipshape_scan::frontend::{
-    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend,
+    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend, KubeFrontend,
 };
 use std::path::{Path, PathBuf};
 
@@ -168,6 +171,16 @@ fn check_fixes(
 }
 
 fn check_compose(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    check_yaml(&ComposeFrontend, rule, path)
+}
+
+/// A Kubernetes fixture: the same conventions as a Compose one, through the Kubernetes front end.
+fn check_k8s(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    check_yaml(&KubeFrontend, rule, path)
+}
+
+/// A YAML fixture whose `# expect: CODE` comments cover the next YAML line and its nested block.
+fn check_yaml(frontend: &dyn Frontend, rule: &'static RuleMeta, path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let display = path.display().to_string();
     let source = SourceFile::new(display.as_str(), text.as_str());
@@ -181,7 +194,7 @@ fn check_compose(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
             (source.line_col(block.start).0, source.line_col(block.end).0)
         })
         .collect();
-    let (findings, errors) = run(&ComposeFrontend, &source, rule);
+    let (findings, errors) = run(frontend, &source, rule);
     let mut failures = compare(&display, rule, &display, &findings, &expected);
     if errors > 0 {
         failures.push(format!("{display}: {errors} parse error(s) in a fixture"));
@@ -263,12 +276,19 @@ fn every_rule_has_fixtures_and_they_hold() {
     let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
     let mut failures = Vec::new();
     let mut checked = 0usize;
+    let mut k8s_checked = 0usize;
     for rule in ALL_RULES.iter().copied().filter(|r| r.layer != Layer::General) {
         let dir = fixtures_dir().join(rule.layer.as_str());
         let dockerfile = dir.join(format!("{}.Dockerfile", rule.code));
         let compose = dir.join(format!("{}.compose.yaml", rule.code));
         let inspect = dir.join(format!("{}.inspect.json", rule.code));
+        let k8s = dir.join(format!("{}.k8s.yaml", rule.code));
         if runtime.contains(&rule.code) {
+            if k8s.exists() {
+                failures.extend(check_k8s(rule, &k8s));
+                checked += 1;
+                k8s_checked += 1;
+            }
             if compose.exists() {
                 failures.extend(check_compose(rule, &compose));
                 checked += 1;
@@ -290,6 +310,7 @@ fn every_rule_has_fixtures_and_they_hold() {
     }
     assert!(failures.is_empty(), "{} fixture failure(s):\n{}", failures.len(), failures.join("\n"));
     assert!(checked >= 40, "only {checked} fixtures ran");
+    assert!(k8s_checked >= 11, "only {k8s_checked} Kubernetes fixtures ran");
 }
 
 #[test]

@@ -54,7 +54,7 @@ pub(crate) fn damerau_levenshtein(a: &str, b: &str) -> usize {
 /// The candidate closest to `word` (case-insensitive), if it is close enough to be a plausible
 /// typo: at most a third of the longer word's length, and at least one edit allowed. Ties go to
 /// the earlier candidate.
-pub(crate) fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     let word_len = word_lower.chars().count();
     let mut best: Option<(usize, &'a str)> = None;

@@ -58,6 +58,7 @@ pub mod suppress;
 pub use baseline::{Baseline, BaselineEntry, BaselineError, write_baseline};
 pub use config::{Config, ConfigError, PathIgnore, SeverityOverride};
 pub use date::{Date, DateError};
+pub use distance::nearest;
 pub use resolve::ConfigResolver;
 pub use selection::{RuleSelection, Selector, UnknownSelector};
 pub use sink::{Counts, FileInput, FileOutcome, ScanOutcome, Sink, sort_findings};

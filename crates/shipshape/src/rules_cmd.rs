@@ -54,25 +54,5 @@ pub(crate) fn show(code: &str, out: &mut dyn Write) -> Result<()> {
 }
 
 fn nearest_code(code: &str) -> Option<&'static str> {
-    let upper = code.to_ascii_uppercase();
-    ALL_RULES
-        .iter()
-        .map(|r| (edit_distance(&upper, r.code), r.code))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+    shipshape_workspace::nearest(code, ALL_RULES.iter().map(|r| r.code))
 }

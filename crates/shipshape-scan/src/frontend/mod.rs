@@ -7,6 +7,7 @@
 mod compose;
 mod dockerfile;
 mod inspect;
+mod kube;
 pub mod yaml_pragmas;
 
 use shipshape_model::{Finding, RuleMeta, SourceFile};
@@ -16,6 +17,7 @@ use shipshape_workspace::ScopedPragma;
 pub use compose::ComposeFrontend;
 pub use dockerfile::DockerfileFrontend;
 pub use inspect::InspectFrontend;
+pub use kube::KubeFrontend;
 
 /// What a front end may consult besides the file.
 pub struct FrontendContext<'a> {
@@ -57,8 +59,11 @@ pub trait Frontend: Sync {
     fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput;
 }
 
-/// Every front end, in claim order.
-pub static FRONTENDS: &[&dyn Frontend] = &[&DockerfileFrontend, &ComposeFrontend, &InspectFrontend];
+/// Every front end, in claim order. Kubernetes comes after Compose (whose `claims_content`
+/// rejects files with top-level `apiVersion:`/`kind:`) and after `docker inspect` (whose JSON has
+/// no `apiVersion`).
+pub static FRONTENDS: &[&dyn Frontend] =
+    &[&DockerfileFrontend, &ComposeFrontend, &InspectFrontend, &KubeFrontend];
 
 /// The front end used for files named explicitly whose name no front end claims, and for stdin.
 pub const FALLBACK_FRONTEND: usize = 0;
