@@ -16,7 +16,7 @@ use shipshape_workspace::{
     Baseline, Config, ConfigResolver, Counts, Date, FileInput, RuleSelection, ScopedPragma, Selector, Sink,
     sort_findings,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -144,11 +144,17 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     let mut targets = Vec::with_capacity(results.len());
     let mut sources = HashMap::new();
     let mut failing = 0;
+    // A file can be read by two targets (a Compose file `include`d by another and also scanned on
+    // its own); the same finding is reported once.
+    let mut seen: HashSet<(&'static str, Arc<str>, Span, String)> = HashSet::new();
     for result in results {
         let kept: Vec<Finding> = result
             .findings
             .into_iter()
             .filter(|f| options.min_severity.is_none_or(|min| f.severity >= min))
+            .filter(|f| {
+                seen.insert((f.rule.code, f.location.path.clone(), f.location.span, f.message.clone()))
+            })
             .collect();
         failing += kept.iter().filter(|f| f.severity >= result.fail_on).count();
         for source in result.sources {

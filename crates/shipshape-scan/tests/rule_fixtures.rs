@@ -337,4 +337,14 @@ fn harness_catches_false_positives_and_misses() {
     let failures = check_compose(rule, &compose);
     assert!(failures.iter().any(|f| f.contains("expected PRV100 at line 5")), "{failures:?}");
     assert!(failures.iter().any(|f| f.contains("unexpected PRV100 at line 8")), "{failures:?}");
+
+    let k8s = dir.path().join("PRV100.k8s.yaml");
+    std::fs::write(
+        &k8s,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: x:1\n      securityContext:\n        # expect: PRV100\n        privileged: false\n    - name: b\n      image: x:1\n      securityContext:\n        privileged: true\n",
+    )
+    .expect("write");
+    let failures = check_k8s(rule, &k8s);
+    assert!(failures.iter().any(|f| f.contains("expected PRV100 at line 11")), "{failures:?}");
+    assert!(failures.iter().any(|f| f.contains("unexpected PRV100 at line 15")), "{failures:?}");
 }

@@ -573,3 +573,16 @@ fn a_pragma_inside_a_continuation_covers_its_instruction() {
     let codes: Vec<(String, u64)> = findings(&report).into_iter().map(|(c, _, l)| (c, l)).collect();
     assert_eq!(codes, vec![("IMG003".to_string(), 5)]);
 }
+
+#[test]
+fn a_file_read_by_two_targets_reports_each_finding_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "include:\n  - shared.yaml\nservices:\n  web:\n    image: nginx:1.27\n",
+    );
+    write(dir.path(), "shared.yaml", "services:\n  agent:\n    image: agent:1\n    privileged: true\n");
+    let report = json(&shipshape(dir.path(), &["scan", ".", "--format", "json", "--select", "PRV100"]));
+    assert_eq!(findings(&report), vec![("PRV100".to_string(), "shared.yaml".to_string(), 4)], "{report:#}");
+}
