@@ -141,14 +141,14 @@ fn deployment_merges_pod_and_container_security_context() {
     assert_eq!(app.env[0].value_origin.as_ref().map(|o| line(text, o)), Some(53));
     assert_eq!((app.env[1].value.as_deref(), app.env[1].value_origin.as_ref()), (None, None));
     let memory = app.resources.memory.as_ref().expect("memory");
-    assert_eq!((memory.value, line(text, &memory.origin)), (512 * 1024 * 1024, 60));
+    assert_eq!((memory.value, line(text, &memory.origin)), (512 * 1024 * 1024, 59));
     let cpus = app.resources.cpus.as_ref().expect("cpus");
     assert!((cpus.value - 0.5).abs() < 1e-9);
-    assert_eq!(line(text, &cpus.origin), 61);
+    assert_eq!(line(text, &cpus.origin), 60);
     let health = app.healthcheck.as_ref().expect("healthcheck");
     assert_eq!(
         (health.disabled, health.test.as_deref(), line(text, &health.origin)),
-        (false, Some("httpGet"), 63)
+        (false, Some("httpGet"), 62)
     );
     let sysctls: Vec<(&str, &str, usize)> =
         app.sysctls.iter().map(|s| (s.value.0.as_str(), s.value.1.as_str(), line(text, &s.origin))).collect();

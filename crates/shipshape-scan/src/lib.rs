@@ -407,6 +407,15 @@ fn sink_per_file(
         let outcome = sink.process(FileInput { source, fs_path: Some(file_path), config, findings, pragmas });
         reported.extend(outcome.findings);
     }
+    // Related locations may lie in another file of the target (the service that uses a
+    // Dockerfile): locate them too.
+    if sources.len() > 1 {
+        for finding in &mut reported {
+            for source in sources {
+                finding.locate(source);
+            }
+        }
+    }
     reported
 }
 
