@@ -491,7 +491,16 @@ impl Lowerer<'_> {
                         let value = text(Some(kind)).unwrap_or_default().to_string();
                         extras.host_path_types.push((target.to_string(), self.setting(kind, value)));
                     }
-                    (MountKind::Bind, text(host_path.and_then(|h| h.get("path"))).map(str::to_string))
+                    // `subPath` mounts a path below the volume's root: that is the host path.
+                    let source = text(host_path.and_then(|h| h.get("path"))).map(|root| {
+                        match text(mount.get("subPath")) {
+                            Some(sub) => {
+                                format!("{}/{}", root.trim_end_matches('/'), sub.trim_start_matches('/'))
+                            }
+                            None => root.to_string(),
+                        }
+                    });
+                    (MountKind::Bind, source)
                 }
                 Some(v) if v.get("emptyDir").is_some() => {
                     let memory = text(v.get_path(&["emptyDir", "medium"])) == Some("Memory");

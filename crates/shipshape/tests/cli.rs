@@ -182,6 +182,20 @@ fn compose_and_inspect_are_discovered_and_linked() {
         found.iter().any(|(c, p, l)| c == "PRV109" && p == "examples/insecure-app/Dockerfile" && *l == 17),
         "{found:?}"
     );
+    let prv109 = report["findings"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|f| {
+                f["code"] == "PRV109" && f["location"]["path"] == "examples/insecure-app/Dockerfile"
+            })
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(prv109["related"][0]["location"]["path"], compose, "{prv109:#}");
+    assert_eq!(
+        prv109["related"][0]["location"]["region"]["start_line"], 5,
+        "related service located: {prv109:#}"
+    );
     let net200 =
         report["findings"].as_array().and_then(|a| a.iter().find(|f| f["code"] == "NET200")).cloned();
     let message = net200.and_then(|f| f["message"].as_str().map(str::to_string)).unwrap_or_default();

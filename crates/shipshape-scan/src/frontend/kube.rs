@@ -56,3 +56,46 @@ impl Frontend for KubeFrontend {
         output
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::ComposeFrontend;
+
+    const MANIFEST: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: x:1\n";
+
+    #[test]
+    fn claims_manifests_by_content_only() {
+        assert!(!KubeFrontend.claims("pod.yaml"));
+        assert!(KubeFrontend.claims_content("pod.yaml", MANIFEST));
+        assert!(KubeFrontend.claims_content("POD.YML", &format!("---\n{MANIFEST}")));
+        assert!(KubeFrontend.claims_content("pod.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"));
+        assert!(!KubeFrontend.claims_content("pod.txt", MANIFEST));
+        assert!(!KubeFrontend.claims_content("values.yaml", "replicaCount: 1\nimage:\n  tag: x\n"));
+        assert!(!KubeFrontend.claims_content("compose.yaml", "services:\n  web:\n    image: x\n"));
+        // Nested `kind:` keys are not top-level.
+        assert!(!KubeFrontend.claims_content("x.yaml", "data:\n  apiVersion: v1\n  kind: Pod\n"));
+        // The Compose front end leaves manifests alone, even with a `services:` line.
+        let with_services = format!("{MANIFEST}services:\n");
+        assert!(!ComposeFrontend.claims_content("pod.yaml", &with_services));
+        assert_eq!(
+            super::super::claim_content("pod.yaml", MANIFEST).map(|i| FRONTENDS_KIND[i]),
+            Some("kubernetes")
+        );
+    }
+
+    #[test]
+    fn checks_every_container_and_honours_pragmas() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: x:1\n      securityContext:\n        # shipshape: ignore=PRV100\n        privileged: true\n---\n- not an object\n";
+        let source = SourceFile::new("pod.yaml", text);
+        let settings = shipshape_rules::RuleSettings::default();
+        let all = |_: &shipshape_model::RuleMeta| true;
+        let context =
+            FrontendContext { settings: &settings, is_enabled: &all, build_args: &[], env_files: &[] };
+        let output = KubeFrontend.check(&source, &context);
+        assert!(output.findings.iter().any(|f| f.rule.code == "PRV100"));
+        assert!(output.findings.iter().any(|f| f.rule.code == "PRV107"));
+        assert_eq!(output.parse_errors, 1, "{:?}", output.findings);
+        assert_eq!(output.pragmas.len(), 1);
+    }
+}
