@@ -2,13 +2,15 @@
 //!
 //! Every document of a YAML stream (or a JSON manifest) is read; `kind: List` (and any `*List`
 //! with `items`) is unpacked. The pod template of a Pod, Deployment, StatefulSet, DaemonSet,
-//! ReplicaSet, ReplicationController, Job and CronJob, and of any object with
+//! ReplicaSet, ReplicationController, Job, CronJob and PodTemplate, and of any object with
 //! `spec.template.spec.containers`, yields one [`Workload`] per container, init container and
 //! ephemeral container, named `<kind>/<name>/<container>`. Every field keeps the [`Origin`] of the
 //! node that set it; values inherited from the pod's `securityContext` point there.
 //!
 //! Kubernetes-only facts the model has no field for (`runAsNonRoot`, the service account, hostPath
 //! types) are kept in [`KubeOutput::extras`], parallel to [`KubeOutput::workloads`].
+
+#![warn(missing_docs)]
 
 use shipshape_model::general::PARSE_ERROR;
 use shipshape_model::{
@@ -81,6 +83,10 @@ pub struct KubeOutput {
 
 /// Whether the start of a `.yaml`/`.yml`/`.json` file looks like a Kubernetes manifest: top-level
 /// `apiVersion:` and `kind:` lines (YAML) or `"apiVersion"` and `"kind"` keys (JSON).
+///
+/// Helm and other Go-template sources (a line that starts with `{{`, or a value that does) are not
+/// manifests until rendered: read as YAML they fail to parse, and the values the templates fill in
+/// (often the whole `securityContext`) would be reported missing.
 pub fn looks_like_manifest(file_name: &str, head: &str) -> bool {
     let lower = file_name.to_ascii_lowercase();
     if lower.ends_with(".json") {
@@ -89,17 +95,33 @@ pub fn looks_like_manifest(file_name: &str, head: &str) -> bool {
     (lower.ends_with(".yaml") || lower.ends_with(".yml"))
         && head.lines().any(|l| l.starts_with("apiVersion:"))
         && head.lines().any(|l| l.starts_with("kind:"))
+        && !is_go_template(head)
+}
+
+fn is_go_template(head: &str) -> bool {
+    head.lines().any(|line| {
+        let line = line.trim_start().trim_start_matches("- ");
+        line.starts_with("{{")
+            || line.split_once(": ").is_some_and(|(_, value)| value.trim_start().starts_with("{{"))
+    })
 }
 
 /// Lowers every document of `stream`, read from `path`. Parse errors of the stream itself are not
-/// repeated here (they are in [`Stream::errors`]).
+/// repeated here (they are in [`Stream::errors`]), nor are structural problems of a document that
+/// a syntax error cut short.
 pub fn lower(stream: &Stream, path: &Arc<str>) -> KubeOutput {
     let mut lowerer = Lowerer { path, output: KubeOutput::default() };
     for document in &stream.documents {
         if document.root.is_null() {
             continue;
         }
+        let before = lowerer.output.diagnostics.len();
         lowerer.object(&document.root, 0);
+        // A document cut short by a syntax error is reported by that error; what it lacks as a
+        // result (`kind`, `containers`) is not a second problem.
+        if !document.complete {
+            lowerer.output.diagnostics.truncate(before);
+        }
     }
     lowerer.output
 }
@@ -230,6 +252,13 @@ impl Lowerer<'_> {
         let spec = node.get("spec");
         let (pod_spec, annotations) = match kind {
             "Pod" => (spec, metadata.and_then(|m| m.get("annotations"))),
+            "PodTemplate" => {
+                let template = node.get("template");
+                (
+                    template.and_then(|t| t.get("spec")),
+                    template.and_then(|t| t.get_path(&["metadata", "annotations"])),
+                )
+            }
             "CronJob" => {
                 let template = spec.and_then(|s| s.get_path(&["jobTemplate", "spec", "template"]));
                 (
@@ -258,7 +287,7 @@ impl Lowerer<'_> {
         );
         let Some(pod_spec) = pod_spec else {
             if bears_pods {
-                self.diagnostic(node, format!("this {kind} has no pod spec"));
+                self.diagnostic(spec.unwrap_or(node), format!("this {kind} has no pod spec"));
             }
             return;
         };

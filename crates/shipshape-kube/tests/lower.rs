@@ -432,6 +432,8 @@ fn syntax_error_in_the_middle_keeps_other_documents() {
     let names: Vec<&str> = output.workloads.iter().map(|w| w.name.as_str()).collect();
     assert!(names.contains(&"Pod/one/a"), "{names:?}");
     assert!(names.contains(&"Pod/three/c"), "{names:?}");
+    // The syntax error is the only problem reported for the broken document.
+    assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
 }
 
 #[test]
@@ -457,4 +459,28 @@ fn quantities() {
     for bad in ["", "Mi", "12XB", "1e", "e3", "."] {
         assert_eq!(parse_quantity(bad), None, "{bad}");
     }
+}
+
+#[test]
+fn host_path_sub_path_is_the_source() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  volumes:\n    - name: run\n      hostPath:\n        path: /var/run/\n  containers:\n    - name: a\n      image: x:1\n      volumeMounts:\n        - name: run\n          mountPath: /sock\n          subPath: docker.sock\n";
+    let (output, _) = lower_text(text);
+    let mount = &workload(&output, "Pod/p/a").mounts[0];
+    assert_eq!((mount.kind, mount.source.as_deref()), (MountKind::Bind, Some("/var/run/docker.sock")));
+}
+
+#[test]
+fn custom_resources_with_pod_templates_and_other_objects() {
+    let text = "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: tpl\ntemplate:\n  spec:\n    containers:\n      - name: a\n        image: x:1\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: r\nspec:\n  template:\n    spec:\n      containers:\n        - name: b\n          image: x:1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  spec: x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: empty\nspec: {}\n";
+    let (output, errors) = lower_text(text);
+    assert_eq!(errors, 0);
+    let names: Vec<&str> = output.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["PodTemplate/tpl/a", "Rollout/r/b"]);
+    assert_eq!(output.objects.len(), 4);
+    let lines: Vec<usize> = output
+        .diagnostics
+        .iter()
+        .map(|d| line(text, &Origin::new(d.location.path.clone(), d.location.span)))
+        .collect();
+    assert_eq!(lines, [33], "{:?}", output.diagnostics);
 }

@@ -73,13 +73,21 @@ mod tests {
         assert!(!KubeFrontend.claims_content("pod.txt", MANIFEST));
         assert!(!KubeFrontend.claims_content("values.yaml", "replicaCount: 1\nimage:\n  tag: x\n"));
         assert!(!KubeFrontend.claims_content("compose.yaml", "services:\n  web:\n    image: x\n"));
+        // Helm templates are not manifests until rendered; templated strings in values are fine.
+        let helm = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n";
+        assert!(!KubeFrontend.claims_content("pod.yaml", helm));
+        let control = "apiVersion: v1\nkind: Pod\nspec:\n  {{- with .Values.x }}\n  {{- end }}\n";
+        assert!(!KubeFrontend.claims_content("pod.yaml", control));
+        let alerts = "apiVersion: v1\nkind: ConfigMap\ndata:\n  summary: \"{{ $labels.instance }} down\"\n";
+        assert!(KubeFrontend.claims_content("alerts.yaml", alerts));
         // Nested `kind:` keys are not top-level.
         assert!(!KubeFrontend.claims_content("x.yaml", "data:\n  apiVersion: v1\n  kind: Pod\n"));
         // The Compose front end leaves manifests alone, even with a `services:` line.
         let with_services = format!("{MANIFEST}services:\n");
         assert!(!ComposeFrontend.claims_content("pod.yaml", &with_services));
+        let claimed = crate::frontend::claim_content("pod.yaml", MANIFEST);
         assert_eq!(
-            super::super::claim_content("pod.yaml", MANIFEST).map(|i| FRONTENDS_KIND[i]),
+            claimed.and_then(|i| crate::frontend::FRONTENDS.get(i)).map(|f| f.kind()),
             Some("kubernetes")
         );
     }
