@@ -6,14 +6,12 @@ use shipshape_compose::fs::{FileSystem, OS_FS};
 use shipshape_compose::{LoadOptions, is_compose_file_name, load_project, process_env};
 use shipshape_model::general::PARSE_ERROR;
 use shipshape_model::{SourceFile, Workload};
-use shipshape_rules::Checker;
-use shipshape_rules::checkers::{check_deployment, check_workload};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::yaml_pragmas::scope_pragmas;
-use super::{Frontend, FrontendContext, FrontendOutput};
+use super::{Frontend, FrontendContext, FrontendOutput, check_workloads};
 use crate::read;
 
 /// Compose files.
@@ -114,12 +112,7 @@ impl Frontend for ComposeFrontend {
                 output.related_sources.push(dockerfile);
             }
         }
-        let mut checker = Checker::new(context.settings, context.is_enabled);
-        for workload in &deployment.workloads {
-            check_workload(workload, &mut checker);
-        }
-        check_deployment(&deployment, &mut checker);
-        output.findings.extend(checker.into_findings());
+        check_workloads(&deployment, context, &mut output);
         output
     }
 }

@@ -1,12 +1,9 @@
 //! The `docker inspect` front end: JSON arrays of containers as `docker inspect` prints them.
 
 use shipshape_docker::inspect;
-use shipshape_model::general::PARSE_ERROR;
-use shipshape_model::{Deployment, Finding, Origin, Platform, SourceFile, Span};
-use shipshape_rules::Checker;
-use shipshape_rules::checkers::{check_deployment, check_workload};
+use shipshape_model::{Platform, SourceFile};
 
-use super::{Frontend, FrontendContext, FrontendOutput};
+use super::{Frontend, FrontendContext, FrontendOutput, check_workloads, file_deployment, parse_yaml};
 
 /// `docker inspect` output of containers.
 pub struct InspectFrontend;
@@ -25,13 +22,8 @@ impl Frontend for InspectFrontend {
     }
 
     fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput {
-        let stream = shipshape_yaml::parse(&source.text, &shipshape_yaml::Limits::default());
         let mut output = FrontendOutput::default();
-        for error in &stream.errors {
-            output.parse_errors += 1;
-            let origin = Origin::new(source.path.clone(), error.span);
-            output.findings.push(Finding::new(&PARSE_ERROR, &origin, error.message.clone()));
-        }
+        let stream = parse_yaml(source, &mut output);
         let mut workloads = Vec::new();
         for document in &stream.documents {
             let lowered = inspect::lower(&document.root, &source.path);
@@ -39,19 +31,8 @@ impl Frontend for InspectFrontend {
             output.findings.extend(lowered.diagnostics);
             workloads.extend(lowered.workloads);
         }
-        let mut checker = Checker::new(context.settings, context.is_enabled);
-        for workload in &workloads {
-            check_workload(workload, &mut checker);
-        }
-        let deployment = Deployment {
-            name: source.path.to_string(),
-            platform: Platform::DockerInspect,
-            workloads,
-            networks: Vec::new(),
-            origin: Origin::new(source.path.clone(), Span::from_range(0..source.text.len())),
-        };
-        check_deployment(&deployment, &mut checker);
-        output.findings.extend(checker.into_findings());
+        let deployment = file_deployment(source, Platform::DockerInspect, workloads);
+        check_workloads(&deployment, context, &mut output);
         output
     }
 }

@@ -77,3 +77,54 @@ pub fn claim(file_name: &str) -> Option<usize> {
 pub fn claim_content(file_name: &str, head: &str) -> Option<usize> {
     FRONTENDS.iter().position(|f| f.claims_content(file_name, head))
 }
+
+/// Parses a YAML or JSON source; syntax errors become `parse-error` findings and comments become
+/// scoped pragmas in `output`.
+pub(crate) fn parse_yaml(source: &SourceFile, output: &mut FrontendOutput) -> shipshape_yaml::Stream {
+    let stream = shipshape_yaml::parse(&source.text, &shipshape_yaml::Limits::default());
+    for error in &stream.errors {
+        output.parse_errors += 1;
+        let origin = shipshape_model::Origin::new(source.path.clone(), error.span);
+        output.findings.push(Finding::new(
+            &shipshape_model::general::PARSE_ERROR,
+            &origin,
+            error.message.clone(),
+        ));
+    }
+    let (pragmas, errors) = yaml_pragmas::scope_pragmas(source, &stream.comments);
+    output.pragmas.extend(pragmas);
+    output.findings.extend(errors);
+    stream
+}
+
+/// Runs the workload rules on each workload and the deployment rules on all of them together.
+pub(crate) fn check_workloads(
+    deployment: &shipshape_model::Deployment,
+    context: &FrontendContext<'_>,
+    output: &mut FrontendOutput,
+) {
+    let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
+    for workload in &deployment.workloads {
+        shipshape_rules::checkers::check_workload(workload, &mut checker);
+    }
+    shipshape_rules::checkers::check_deployment(deployment, &mut checker);
+    output.findings.extend(checker.into_findings());
+}
+
+/// The workloads of one file as a deployment (no declared networks).
+pub(crate) fn file_deployment(
+    source: &SourceFile,
+    platform: shipshape_model::Platform,
+    workloads: Vec<shipshape_model::Workload>,
+) -> shipshape_model::Deployment {
+    shipshape_model::Deployment {
+        name: source.path.to_string(),
+        platform,
+        workloads,
+        networks: Vec::new(),
+        origin: shipshape_model::Origin::new(
+            source.path.clone(),
+            shipshape_model::Span::from_range(0..source.text.len()),
+        ),
+    }
+}
