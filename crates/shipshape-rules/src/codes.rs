@@ -124,6 +124,17 @@ mod tests {
     }
 
     #[test]
+    fn every_checked_rule_is_registered_and_every_registered_rule_is_checked() {
+        use crate::checkers::{deployment_rules, image_spec_rules, workload_rules};
+        let mut checked: Vec<&str> =
+            image_spec_rules().chain(workload_rules()).chain(deployment_rules()).map(|r| r.code).collect();
+        checked.sort_unstable();
+        let registered: Vec<&str> =
+            ALL_RULES.iter().filter(|r| r.layer != Layer::General).map(|r| r.code).collect();
+        assert_eq!(checked, registered, "codes.rs and the checkers must list the same rules");
+    }
+
+    #[test]
     fn names_are_unique_kebab_case_and_not_negated() {
         let mut names: Vec<&str> = ALL_RULES.iter().map(|r| r.name).collect();
         for name in &names {
