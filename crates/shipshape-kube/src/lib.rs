@@ -12,6 +12,9 @@
 
 #![warn(missing_docs)]
 
+pub mod cluster;
+pub mod pod_security;
+
 use shipshape_model::general::PARSE_ERROR;
 use shipshape_model::{
     EnvVariable, Finding, ImageRef, Mount, MountKind, NamespaceMode, Origin, Platform, PortMapping, Setting,
@@ -25,17 +28,59 @@ const MAX_LIST_DEPTH: usize = 8;
 
 /// One Kubernetes object found in the input.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ObjectInfo {
+pub struct ObjectInfo<'n> {
     /// `apiVersion`, when set.
     pub api_version: Option<String>,
     /// `kind`.
     pub kind: String,
     /// `metadata.name` (or `metadata.generateName`), when set.
     pub name: Option<String>,
-    /// `metadata.namespace`, when set.
+    /// `metadata.namespace`, when set (for the object of an `AdmissionReview`, the request's
+    /// namespace when the object has none).
     pub namespace: Option<String>,
     /// The object's mapping.
     pub origin: Origin,
+    /// The object's node.
+    pub node: &'n Node,
+    /// Set when the object came from an `AdmissionReview` request.
+    pub admission: Option<AdmissionRequest>,
+}
+
+impl<'n> ObjectInfo<'n> {
+    /// `metadata.labels`.
+    pub fn labels(&self) -> Option<&'n Node> {
+        self.node.get_path(&["metadata", "labels"])
+    }
+
+    /// `metadata.annotations`.
+    pub fn annotations(&self) -> Option<&'n Node> {
+        self.node.get_path(&["metadata", "annotations"])
+    }
+}
+
+/// What an `AdmissionReview` v1 says about the request its object came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdmissionRequest {
+    /// `request.uid`, echoed in the response.
+    pub uid: String,
+    /// `request.operation` (`CREATE`, `UPDATE`, ...).
+    pub operation: Option<String>,
+    /// `apiVersion` of the review.
+    pub api_version: String,
+}
+
+/// A pod as the Pod Security admission controller sees it: the metadata and spec of a Pod, or of
+/// the pod template of a workload controller.
+#[derive(Debug, Clone, Copy)]
+pub struct PodSite<'n> {
+    /// Index of the object (in [`KubeOutput::objects`]) the pod belongs to.
+    pub object: usize,
+    /// The pod's (or template's) `metadata`.
+    pub metadata: Option<&'n Node>,
+    /// The pod spec mapping.
+    pub spec: &'n Node,
+    /// The node the pod came from: the object for a Pod, else the template.
+    pub node: &'n Node,
 }
 
 /// Which list of the pod spec a container comes from.
@@ -70,13 +115,15 @@ pub struct WorkloadExtras {
 
 /// What lowering a manifest stream produced.
 #[derive(Debug, Default)]
-pub struct KubeOutput {
+pub struct KubeOutput<'n> {
     /// One per container.
     pub workloads: Vec<Workload>,
     /// Parallel to `workloads`: what the model cannot hold.
     pub extras: Vec<WorkloadExtras>,
-    /// Every object (not `List`s themselves), workload-bearing or not.
-    pub objects: Vec<ObjectInfo>,
+    /// Every object (not `List`s or `AdmissionReview`s themselves), workload-bearing or not.
+    pub objects: Vec<ObjectInfo<'n>>,
+    /// Every pod and pod template, in input order.
+    pub pods: Vec<PodSite<'n>>,
     /// Structural problems (`GEN001`).
     pub diagnostics: Vec<Finding>,
 }
@@ -109,14 +156,14 @@ fn is_go_template(head: &str) -> bool {
 /// Lowers every document of `stream`, read from `path`. Parse errors of the stream itself are not
 /// repeated here (they are in [`Stream::errors`]), nor are structural problems of a document that
 /// a syntax error cut short.
-pub fn lower(stream: &Stream, path: &Arc<str>) -> KubeOutput {
+pub fn lower<'n>(stream: &'n Stream, path: &Arc<str>) -> KubeOutput<'n> {
     let mut lowerer = Lowerer { path, output: KubeOutput::default() };
     for document in &stream.documents {
         if document.root.is_null() {
             continue;
         }
         let before = lowerer.output.diagnostics.len();
-        lowerer.object(&document.root, 0);
+        lowerer.object(&document.root, 0, None);
         // A document cut short by a syntax error is reported by that error; what it lacks as a
         // result (`kind`, `containers`) is not a second problem.
         if !document.complete {
@@ -126,9 +173,9 @@ pub fn lower(stream: &Stream, path: &Arc<str>) -> KubeOutput {
     lowerer.output
 }
 
-struct Lowerer<'p> {
+struct Lowerer<'p, 'n> {
     path: &'p Arc<str>,
-    output: KubeOutput,
+    output: KubeOutput<'n>,
 }
 
 /// The pod-level context a container is lowered in.
@@ -198,7 +245,7 @@ fn port_number(node: Option<&Node>) -> Option<u16> {
     node.int().or_else(|| scalar_text(node)?.parse().ok()).and_then(|n| u16::try_from(n).ok())
 }
 
-impl Lowerer<'_> {
+impl<'n> Lowerer<'_, 'n> {
     fn origin(&self, node: &Node) -> Origin {
         Origin::new(self.path.clone(), node.span)
     }
@@ -212,7 +259,7 @@ impl Lowerer<'_> {
         self.output.diagnostics.push(finding);
     }
 
-    fn object(&mut self, node: &Node, depth: usize) {
+    fn object(&mut self, node: &'n Node, depth: usize, admission: Option<(&AdmissionRequest, Option<&str>)>) {
         if node.as_mapping().is_none() {
             self.diagnostic(node, "expected a Kubernetes object (a mapping with `apiVersion` and `kind`)");
             return;
@@ -227,13 +274,17 @@ impl Lowerer<'_> {
             match items.as_sequence() {
                 Some(items) if depth < MAX_LIST_DEPTH => {
                     for item in items {
-                        self.object(item, depth + 1);
+                        self.object(item, depth + 1, admission);
                     }
                 }
                 Some(_) => self.diagnostic(node, "`List` objects are nested too deeply"),
                 None if items.is_null() => {}
                 None => self.diagnostic(items, "`items` must be a list of objects"),
             }
+            return;
+        }
+        if kind == "AdmissionReview" && admission.is_none() {
+            self.admission_review(node, depth);
             return;
         }
         let metadata = node.get("metadata");
@@ -245,35 +296,24 @@ impl Lowerer<'_> {
             api_version: text(node.get("apiVersion")).map(str::to_string),
             kind: kind.to_string(),
             name: name.clone(),
-            namespace: text(metadata.and_then(|m| m.get("namespace"))).map(str::to_string),
+            namespace: text(metadata.and_then(|m| m.get("namespace")))
+                .or(admission.and_then(|(_, namespace)| namespace))
+                .map(str::to_string),
             origin: self.origin(node),
+            node,
+            admission: admission.map(|(request, _)| request.clone()),
         });
         let prefix = format!("{kind}/{}", name.as_deref().unwrap_or("-"));
         let spec = node.get("spec");
-        let (pod_spec, annotations) = match kind {
-            "Pod" => (spec, metadata.and_then(|m| m.get("annotations"))),
-            "PodTemplate" => {
-                let template = node.get("template");
-                (
-                    template.and_then(|t| t.get("spec")),
-                    template.and_then(|t| t.get_path(&["metadata", "annotations"])),
-                )
-            }
-            "CronJob" => {
-                let template = spec.and_then(|s| s.get_path(&["jobTemplate", "spec", "template"]));
-                (
-                    template.and_then(|t| t.get("spec")),
-                    template.and_then(|t| t.get_path(&["metadata", "annotations"])),
-                )
-            }
-            _ => {
-                let template = spec.and_then(|s| s.get("template"));
-                (
-                    template.and_then(|t| t.get("spec")),
-                    template.and_then(|t| t.get_path(&["metadata", "annotations"])),
-                )
-            }
+        let template = match kind {
+            "Pod" => Some(node),
+            "PodTemplate" => node.get("template"),
+            "CronJob" => spec.and_then(|s| s.get_path(&["jobTemplate", "spec", "template"])),
+            _ => spec.and_then(|s| s.get("template")),
         };
+        let pod_metadata = template.and_then(|t| t.get("metadata"));
+        let pod_spec = template.and_then(|t| t.get("spec"));
+        let annotations = pod_metadata.and_then(|m| m.get("annotations"));
         let bears_pods = matches!(
             kind,
             "Pod"
@@ -298,6 +338,12 @@ impl Lowerer<'_> {
             self.diagnostic(pod_spec, "the pod spec must be a mapping");
             return;
         }
+        self.output.pods.push(PodSite {
+            object: index,
+            metadata: pod_metadata,
+            spec: pod_spec,
+            node: template.unwrap_or(node),
+        });
         let pod = Pod {
             spec: pod_spec,
             security: pod_spec.get("securityContext"),
@@ -323,6 +369,28 @@ impl Lowerer<'_> {
                 self.container(&pod, container, container_kind, i);
             }
         }
+    }
+
+    /// An `AdmissionReview`: its `request.object` is lowered as if it had been written alone.
+    fn admission_review(&mut self, review: &'n Node, depth: usize) {
+        let Some(request) = review.get("request") else {
+            self.diagnostic(review, "this AdmissionReview has no `request`");
+            return;
+        };
+        let Some(object) = request.get("object").filter(|o| !o.is_null()) else {
+            // A DELETE carries only `oldObject`: nothing is admitted, so nothing is checked.
+            if text(request.get("operation")) != Some("DELETE") {
+                self.diagnostic(request, "this AdmissionReview request has no `object`");
+            }
+            return;
+        };
+        let admission = AdmissionRequest {
+            uid: text(request.get("uid")).unwrap_or_default().to_string(),
+            operation: text(request.get("operation")).map(str::to_string),
+            api_version: text(review.get("apiVersion")).unwrap_or("admission.k8s.io/v1").to_string(),
+        };
+        let namespace = text(request.get("namespace"));
+        self.object(object, depth + 1, Some((&admission, namespace)));
     }
 
     fn container(&mut self, pod: &Pod<'_>, container: &Node, container_kind: ContainerKind, index: usize) {
@@ -436,6 +504,16 @@ impl Lowerer<'_> {
             && let Some(value) = node.bool_yaml11()
         {
             workload.privileged = Some(self.setting(node, value));
+        }
+        // A Windows HostProcess container is a process on the node: privileged in all but name.
+        let host_process = own
+            .and_then(|s| s.get_path(&["windowsOptions", "hostProcess"]))
+            .or_else(|| pod.security.and_then(|s| s.get_path(&["windowsOptions", "hostProcess"])));
+        if !workload.is_privileged()
+            && let Some(node) = host_process
+            && node.bool_yaml11() == Some(true)
+        {
+            workload.privileged = Some(self.setting(node, true));
         }
         let capabilities = own_field("capabilities");
         for cap in sequence(capabilities.and_then(|c| c.get("add"))) {

@@ -4,10 +4,12 @@ use shipshape_kube::{ContainerKind, KubeOutput, lower, parse_quantity};
 use shipshape_model::{MountKind, NamespaceMode, Origin, Workload};
 use std::sync::Arc;
 
-fn lower_text(text: &str) -> (KubeOutput, usize) {
-    let stream = shipshape_yaml::parse(text, &shipshape_yaml::Limits::default());
+fn lower_text(text: &str) -> (KubeOutput<'static>, usize) {
+    // Leaked: each test lowers a handful of small manifests.
+    let stream: &'static shipshape_yaml::Stream =
+        Box::leak(Box::new(shipshape_yaml::parse(text, &shipshape_yaml::Limits::default())));
     let path: Arc<str> = Arc::from("manifest.yaml");
-    (lower(&stream, &path), stream.errors.len())
+    (lower(stream, &path), stream.errors.len())
 }
 
 /// 1-based line of an origin's start.
@@ -16,7 +18,7 @@ fn line(text: &str, origin: &Origin) -> usize {
     text.get(..start).map_or(0, |before| before.matches('\n').count()) + 1
 }
 
-fn workload<'a>(output: &'a KubeOutput, name: &str) -> &'a Workload {
+fn workload<'a>(output: &'a KubeOutput<'_>, name: &str) -> &'a Workload {
     let names: Vec<&str> = output.workloads.iter().map(|w| w.name.as_str()).collect();
     output.workloads.iter().find(|w| w.name == name).unwrap_or_else(|| panic!("no {name} in {names:?}"))
 }

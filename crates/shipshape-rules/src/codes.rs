@@ -23,15 +23,26 @@ use crate::monitoring::{
 };
 use crate::network::{
     net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
-    net103_privileged_host_port, net200_exposed_path_to_host,
+    net103_privileged_host_port, net104_pods_without_network_policy, net200_exposed_path_to_host,
+};
+use crate::pod_security::{
+    iso300_pss_host_process, iso301_pss_host_namespaces, iso302_pss_host_path_volumes, iso303_pss_proc_mount,
+    iso304_pss_sysctls, iso305_pss_volume_types, iso306_pss_proc_mount_restricted, net300_pss_host_ports,
+    net301_pss_host_probes, prv300_pss_privileged, prv301_pss_capabilities_baseline, prv302_pss_apparmor,
+    prv303_pss_selinux, prv304_pss_seccomp_baseline, prv305_pss_privilege_escalation,
+    prv306_pss_run_as_non_root, prv307_pss_run_as_user, prv308_pss_seccomp_restricted,
+    prv309_pss_capabilities_restricted,
 };
 use crate::privilege::{
     prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
     prv105_selinux_disabled, prv106_unmasked_system_paths, prv107_privilege_escalation_allowed,
-    prv108_writable_root_filesystem, prv109_container_runs_as_root,
+    prv108_writable_root_filesystem, prv109_container_runs_as_root, prv110_service_account_token_mounted,
 };
-use crate::secrets::{sec100_secret_in_environment, sec101_known_credential_format};
+use crate::secrets::{
+    sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
+    sec103_credential_in_config_map,
+};
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -63,6 +74,13 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &iso114_restart_without_limits::RESTART_WITHOUT_LIMITS,
     &iso115_oom_killer_disabled::OOM_KILLER_DISABLED,
     &iso116_unsafe_sysctl::UNSAFE_SYSCTL,
+    &iso300_pss_host_process::PSS_HOST_PROCESS,
+    &iso301_pss_host_namespaces::PSS_HOST_NAMESPACES,
+    &iso302_pss_host_path_volumes::PSS_HOST_PATH_VOLUMES,
+    &iso303_pss_proc_mount::PSS_PROC_MOUNT,
+    &iso304_pss_sysctls::PSS_SYSCTLS,
+    &iso305_pss_volume_types::PSS_VOLUME_TYPES,
+    &iso306_pss_proc_mount_restricted::PSS_PROC_MOUNT_RESTRICTED,
     &mon001_missing_healthcheck::MISSING_HEALTHCHECK,
     &mon100_missing_container_healthcheck::MISSING_CONTAINER_HEALTHCHECK,
     &mon101_logging_disabled::LOGGING_DISABLED,
@@ -70,7 +88,10 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &net101_port_on_all_interfaces::PORT_ON_ALL_INTERFACES,
     &net102_sensitive_port_published::SENSITIVE_PORT_PUBLISHED,
     &net103_privileged_host_port::PRIVILEGED_HOST_PORT,
+    &net104_pods_without_network_policy::PODS_WITHOUT_NETWORK_POLICY,
     &net200_exposed_path_to_host::EXPOSED_PATH_TO_HOST,
+    &net300_pss_host_ports::PSS_HOST_PORTS,
+    &net301_pss_host_probes::PSS_HOST_PROBES,
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
@@ -83,8 +104,21 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv107_privilege_escalation_allowed::PRIVILEGE_ESCALATION_ALLOWED,
     &prv108_writable_root_filesystem::WRITABLE_ROOT_FILESYSTEM,
     &prv109_container_runs_as_root::CONTAINER_RUNS_AS_ROOT,
+    &prv110_service_account_token_mounted::SERVICE_ACCOUNT_TOKEN_MOUNTED,
+    &prv300_pss_privileged::PSS_PRIVILEGED,
+    &prv301_pss_capabilities_baseline::PSS_CAPABILITIES_BASELINE,
+    &prv302_pss_apparmor::PSS_APPARMOR,
+    &prv303_pss_selinux::PSS_SELINUX,
+    &prv304_pss_seccomp_baseline::PSS_SECCOMP_BASELINE,
+    &prv305_pss_privilege_escalation::PSS_PRIVILEGE_ESCALATION,
+    &prv306_pss_run_as_non_root::PSS_RUN_AS_NON_ROOT,
+    &prv307_pss_run_as_user::PSS_RUN_AS_USER,
+    &prv308_pss_seccomp_restricted::PSS_SECCOMP_RESTRICTED,
+    &prv309_pss_capabilities_restricted::PSS_CAPABILITIES_RESTRICTED,
     &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
+    &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
+    &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
 ];
 
 /// The rule with this code, name or alias (case-insensitive). Aliases shared by several rules
@@ -126,8 +160,13 @@ mod tests {
     #[test]
     fn every_checked_rule_is_registered_and_every_registered_rule_is_checked() {
         use crate::checkers::{deployment_rules, image_spec_rules, workload_rules};
-        let mut checked: Vec<&str> =
-            image_spec_rules().chain(workload_rules()).chain(deployment_rules()).map(|r| r.code).collect();
+        let mut checked: Vec<&str> = image_spec_rules()
+            .chain(workload_rules())
+            .chain(deployment_rules())
+            .chain(crate::pod_security::rules())
+            .chain(crate::checkers::kube_object_rules())
+            .map(|r| r.code)
+            .collect();
         checked.sort_unstable();
         let registered: Vec<&str> =
             ALL_RULES.iter().filter(|r| r.layer != Layer::General).map(|r| r.code).collect();

@@ -7,6 +7,9 @@ use shipshape_model::{Finding, Origin, RuleMeta};
 pub struct RuleSettings {
     /// Registries (or `registry/namespace` prefixes) whose images are trusted.
     pub trusted_registries: Vec<String>,
+    /// The Pod Security level (and version) Kubernetes pods are held to; `None`: the level their
+    /// namespace enforces, when a scanned Namespace says.
+    pub pod_security: Option<shipshape_kube::pod_security::Policy>,
 }
 
 /// Collects findings from rules, skipping rules the user disabled.

@@ -14,6 +14,7 @@ mod image;
 mod isolation;
 mod monitoring;
 mod network;
+pub mod pod_security;
 mod privilege;
 mod secrets;
 

@@ -59,8 +59,13 @@ fn bench_frontend(c: &mut Criterion, name: &str, frontend: &dyn Frontend, files:
     let settings = RuleSettings::default();
     let config = Config::default();
     let enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
-    let context =
-        FrontendContext { settings: &settings, is_enabled: &enabled, build_args: &[], env_files: &[] };
+    let context = FrontendContext {
+        settings: &settings,
+        is_enabled: &enabled,
+        build_args: &[],
+        env_files: &[],
+        cluster: &Default::default(),
+    };
     let today = Date::today();
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Elements(files.len() as u64));

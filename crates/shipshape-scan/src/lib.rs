@@ -9,6 +9,7 @@ pub mod read;
 use frontend::{FALLBACK_FRONTEND, FRONTENDS, FrontendContext};
 use rayon::prelude::*;
 use read::{Decoded, ReadError};
+use shipshape_kube::cluster::ClusterIndex;
 use shipshape_model::general::{INVALID_ENCODING, UNREADABLE_TARGET};
 use shipshape_model::{Finding, Origin, RuleMeta, ScanTarget, Severity, SourceFile, Span, TargetStatus};
 use shipshape_rules::{ALL_RULES, RuleSettings};
@@ -50,6 +51,8 @@ pub struct ScanOptions {
     pub cwd: PathBuf,
     /// The date used for `expires`; today when `None`.
     pub today: Option<Date>,
+    /// `--pss`: the Pod Security level Kubernetes pods are held to, over the configuration's.
+    pub pod_security: Option<shipshape_kube::pod_security::Policy>,
 }
 
 impl ScanOptions {
@@ -68,6 +71,7 @@ impl ScanOptions {
             min_severity: None,
             cwd,
             today: None,
+            pod_security: None,
         }
     }
 }
@@ -137,8 +141,9 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     }
     jobs.extend(discovered.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
 
+    let cluster = index_cluster(&jobs, options);
     let results: Vec<FileResult> =
-        jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink)).collect();
+        jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink, &cluster)).collect();
 
     let mut findings = Vec::new();
     let mut targets = Vec::with_capacity(results.len());
@@ -274,7 +279,42 @@ fn display_path(path: &Path) -> Arc<str> {
     Arc::from(text.replace('\\', "/"))
 }
 
-fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &Sink<'_>) -> FileResult {
+/// Reads every Kubernetes manifest once up front for what checks across files need
+/// (NetworkPolicies, ServiceAccounts, Namespace Pod Security labels). Only files that mention one
+/// of those kinds are parsed.
+fn index_cluster(jobs: &[Job], options: &ScanOptions) -> ClusterIndex {
+    let kube = FRONTENDS.iter().position(|f| f.kind() == "kubernetes");
+    jobs.par_iter()
+        .filter_map(|job| match job {
+            Job::File { path, frontend } if Some(*frontend) == kube => Some(path),
+            _ => None,
+        })
+        .map(|path| {
+            let mut index = ClusterIndex::default();
+            let display = display_path(path);
+            index.cover(display.clone());
+            if let Ok(decoded) = read::read_path(path, display.clone(), options.max_file_size) {
+                let text = &decoded.source.text;
+                if ["NetworkPolicy", "ServiceAccount", "Namespace"].iter().any(|kind| text.contains(kind)) {
+                    let stream = shipshape_yaml::parse(text, &shipshape_yaml::Limits::default());
+                    index.add(&shipshape_kube::lower(&stream, &display));
+                }
+            }
+            index
+        })
+        .reduce(ClusterIndex::default, |mut a, b| {
+            a.merge(b);
+            a
+        })
+}
+
+fn run_job(
+    job: Job,
+    options: &ScanOptions,
+    configs: &EffectiveConfigs,
+    sink: &Sink<'_>,
+    cluster: &ClusterIndex,
+) -> FileResult {
     let (fs_path, display, frontend_index, read) = match job {
         Job::File { path, frontend } => {
             let display = display_path(&path);
@@ -308,13 +348,17 @@ fn run_job(job: Job, options: &ScanOptions, configs: &EffectiveConfigs, sink: &S
     match read {
         Err(error) => unreadable(display, frontend.kind(), &error, &fs_path, &config, sink, fail_on),
         Ok(decoded) => {
-            let settings = RuleSettings { trusted_registries: config.trusted_registries.clone() };
+            let settings = RuleSettings {
+                trusted_registries: config.trusted_registries.clone(),
+                pod_security: options.pod_security.or(config.pod_security),
+            };
             let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
             let context = FrontendContext {
                 settings: &settings,
                 is_enabled: &is_enabled,
                 build_args: &options.build_args,
                 env_files: &options.env_files,
+                cluster,
             };
             let Decoded { source, invalid_bytes, invalid_total } = decoded;
             let mut output = frontend.check(&source, &context);

@@ -14,9 +14,10 @@
 //! - Inspect: real `docker inspect` output; `.inspect.expect` lines `<container> <json.path>`
 //!   name the node each finding must point at (`.` for the container object).
 
+use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
 use shipshape_model::{Applicability, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
-use shipshape_rules::checkers::{deployment_rules, workload_rules};
+use shipshape_rules::checkers::{deployment_rules, kube_object_rules, workload_rules};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
 use shipshape_scan::frontend::{
@@ -30,9 +31,18 @@ fn fixtures_dir() -> PathBuf {
 }
 
 fn run(frontend: &dyn Frontend, source: &SourceFile, rule: &RuleMeta) -> (Vec<Finding>, usize) {
-    let settings = RuleSettings::default();
+    // A Pod Security rule runs when its level is asked for.
+    let pod_security = shipshape_rules::pod_security::level_of(rule)
+        .map(|level| Policy { level, version: shipshape_kube::pod_security::PolicyVersion::LATEST });
+    let settings = RuleSettings { pod_security, ..RuleSettings::default() };
     let all = |_: &RuleMeta| true;
-    let context = FrontendContext { settings: &settings, is_enabled: &all, build_args: &[], env_files: &[] };
+    let context = FrontendContext {
+        settings: &settings,
+        is_enabled: &all,
+        build_args: &[],
+        env_files: &[],
+        cluster: &Default::default(),
+    };
     let output = frontend.check(source, &context);
     let mut findings: Vec<Finding> =
         output.findings.into_iter().filter(|f| f.rule.code == rule.code).collect();
@@ -273,6 +283,8 @@ fn check_inspect(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
 #[test]
 fn every_rule_has_fixtures_and_they_hold() {
     let runtime: Vec<&str> = workload_rules().chain(deployment_rules()).map(|r| r.code).collect();
+    let kubernetes_only: Vec<&str> =
+        shipshape_rules::pod_security::rules().chain(kube_object_rules()).map(|r| r.code).collect();
     let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
     let mut failures = Vec::new();
     let mut checked = 0usize;
@@ -283,7 +295,15 @@ fn every_rule_has_fixtures_and_they_hold() {
         let compose = dir.join(format!("{}.compose.yaml", rule.code));
         let inspect = dir.join(format!("{}.inspect.json", rule.code));
         let k8s = dir.join(format!("{}.k8s.yaml", rule.code));
-        if runtime.contains(&rule.code) {
+        if kubernetes_only.contains(&rule.code) {
+            if k8s.exists() {
+                failures.extend(check_k8s(rule, &k8s));
+                checked += 1;
+                k8s_checked += 1;
+            } else {
+                failures.push(format!("{} has no Kubernetes fixture {}", rule.code, k8s.display()));
+            }
+        } else if runtime.contains(&rule.code) {
             if k8s.exists() {
                 failures.extend(check_k8s(rule, &k8s));
                 checked += 1;
@@ -310,7 +330,7 @@ fn every_rule_has_fixtures_and_they_hold() {
     }
     assert!(failures.is_empty(), "{} fixture failure(s):\n{}", failures.len(), failures.join("\n"));
     assert!(checked >= 40, "only {checked} fixtures ran");
-    assert!(k8s_checked >= 11, "only {k8s_checked} Kubernetes fixtures ran");
+    assert!(k8s_checked >= 34, "only {k8s_checked} Kubernetes fixtures ran");
 }
 
 #[test]

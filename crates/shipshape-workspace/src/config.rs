@@ -56,7 +56,8 @@ use toml::de::{DeTable, DeValue};
 /// File names searched in each directory, in order.
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["shipshape.toml", ".shipshape.toml"];
 
-const TOP_KEYS: [&str; 5] = ["fail-on", "rules", "severity", "ignore", "registries"];
+const TOP_KEYS: [&str; 6] = ["fail-on", "rules", "severity", "ignore", "registries", "kubernetes"];
+const KUBERNETES_KEYS: [&str; 1] = ["pod-security"];
 const RULES_KEYS: [&str; 2] = ["select", "ignore"];
 const IGNORE_KEYS: [&str; 4] = ["paths", "rules", "reason", "expires"];
 const REGISTRIES_KEYS: [&str; 1] = ["trusted"];
@@ -94,6 +95,8 @@ pub struct Config {
     pub ignores: Vec<PathIgnore>,
     /// `[registries] trusted`, normalised (lower-case, no trailing `/`).
     pub trusted_registries: Vec<String>,
+    /// `[kubernetes] pod-security`: the Pod Security level (and version) pods are held to.
+    pub pod_security: Option<shipshape_kube::pod_security::Policy>,
     /// `CONFIG_ERROR` findings about this file, located and sorted by position.
     pub diagnostics: Vec<Finding>,
 }
@@ -406,6 +409,19 @@ impl<'a> Validator<'a> {
                         }
                     }
                 }
+                "kubernetes" => {
+                    if let Some(table) = self.table(value, "[kubernetes]") {
+                        self.check_keys(table, &KUBERNETES_KEYS, "[kubernetes]");
+                        if let Some(value) = table.get("pod-security")
+                            && let Some(text) = self.string(value, "kubernetes.pod-security")
+                        {
+                            match shipshape_kube::pod_security::Policy::parse(text) {
+                                Ok(policy) => config.pod_security = Some(policy),
+                                Err(message) => self.error(span_of(value), message),
+                            }
+                        }
+                    }
+                }
                 other => self.unknown_key(key, other, &TOP_KEYS, "at the top level"),
             }
         }
@@ -700,6 +716,17 @@ mod tests {
         Config::parse(text, "shipshape.toml", PathBuf::from("/repo"), &rules())
     }
 
+    #[test]
+    fn kubernetes_pod_security_level() {
+        let config = parse("[kubernetes]\npod-security = \"restricted:v1.30\"\n");
+        assert!(config.diagnostics.is_empty(), "{:?}", config.diagnostics);
+        assert_eq!(config.pod_security.map(|p| p.to_string()), Some("restricted:v1.30".into()));
+        let bad = parse("[kubernetes]\npod-security = \"strict\"\npss = 1\n");
+        let messages: Vec<&str> = bad.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("not a Pod Security level")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("unknown key `pss`")), "{messages:?}");
+    }
+
     /// Each diagnostic as `line:col: message` plus the exact text it points at.
     fn errors(config: &Config) -> Vec<(String, String)> {
         let source = config.source.as_ref().unwrap();
@@ -836,7 +863,7 @@ trusted = ["registry.example.com", "GHCR.io/acme/"]
         );
         assert_eq!(
             config.diagnostics[0].help.as_deref(),
-            Some("valid keys: fail-on, rules, severity, ignore, registries")
+            Some("valid keys: fail-on, rules, severity, ignore, registries, kubernetes")
         );
         assert!(config.ignores.is_empty(), "an entry without paths suppresses nothing");
         assert_eq!(config.fail_on, None);

@@ -4,4 +4,5 @@ pub(crate) mod net100_host_network;
 pub(crate) mod net101_port_on_all_interfaces;
 pub(crate) mod net102_sensitive_port_published;
 pub(crate) mod net103_privileged_host_port;
+pub(crate) mod net104_pods_without_network_policy;
 pub(crate) mod net200_exposed_path_to_host;

@@ -12,3 +12,4 @@ pub(crate) mod prv106_unmasked_system_paths;
 pub(crate) mod prv107_privilege_escalation_allowed;
 pub(crate) mod prv108_writable_root_filesystem;
 pub(crate) mod prv109_container_runs_as_root;
+pub(crate) mod prv110_service_account_token_mounted;

@@ -1,9 +1,23 @@
 //! The Kubernetes front end: manifests (multi-document YAML, JSON, `List`s) lowered to one
 //! workload per container, checked one by one and as a deployment of the whole file.
 
-use shipshape_model::{Platform, SourceFile};
+use shipshape_kube::cluster::ClusterIndex;
+use shipshape_kube::pod_security::{Level, Policy};
+use shipshape_kube::{KubeOutput, ObjectInfo};
+use shipshape_model::general::CONFIG_ERROR;
+use shipshape_model::{Finding, Origin, Platform, RuleMeta, SourceFile, Span, Tool};
+use shipshape_rules::Checker;
+use shipshape_rules::checkers::{KubeObject, check_kube_object};
+use shipshape_rules::pod_security::{PodView, check_pod};
+use shipshape_workspace::{PragmaScope, ScopedPragma, parse_pragma};
+use shipshape_yaml::Node;
+use std::collections::HashSet;
 
 use super::{Frontend, FrontendContext, FrontendOutput, check_workloads, file_deployment, parse_yaml};
+
+/// The annotation that suppresses findings inside the annotated object (or pod template):
+/// `shipshape.io/ignore: "PRV100,ISO105 -- the CSI driver needs the host's /dev"`.
+pub(crate) const IGNORE_ANNOTATION: &str = "shipshape.io/ignore";
 
 /// Kubernetes manifests.
 pub struct KubeFrontend;
@@ -26,10 +40,138 @@ impl Frontend for KubeFrontend {
         let stream = parse_yaml(source, &mut output);
         let lowered = shipshape_kube::lower(&stream, &source.path);
         output.parse_errors += lowered.diagnostics.len();
-        output.findings.extend(lowered.diagnostics);
+        output.findings.extend(lowered.diagnostics.iter().cloned());
+        // The scan indexes every manifest file before checking any; stdin and single-file checks
+        // add their own objects here.
+        let local;
+        let cluster = if context.cluster.covers(&source.path) {
+            context.cluster
+        } else {
+            let mut index = context.cluster.clone();
+            index.add(&lowered);
+            local = index;
+            &local
+        };
+        let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
+        check_objects(&lowered, cluster, &source.path, context.settings.pod_security, &mut checker);
+        let object_findings = checker.into_findings();
+        ignore_annotations(source, &lowered, &mut output);
         let deployment = file_deployment(source, Platform::Kubernetes, lowered.workloads);
         check_workloads(&deployment, context, &mut output);
+        drop_findings_restated_by_pod_security(&mut output.findings, &object_findings);
+        output.findings.extend(object_findings);
         output
+    }
+}
+
+/// Runs the object rules on every object and the Pod Security checks on every pod, at `policy`
+/// or, when none is given, at the level the pod's namespace enforces (if a scanned Namespace
+/// says).
+fn check_objects(
+    lowered: &KubeOutput<'_>,
+    cluster: &ClusterIndex,
+    path: &std::sync::Arc<str>,
+    policy: Option<Policy>,
+    checker: &mut Checker<'_>,
+) {
+    for (index, info) in lowered.objects.iter().enumerate() {
+        let site = lowered.pods.iter().find(|p| p.object == index);
+        let pod = site.map(|site| PodView::new(site, path));
+        check_kube_object(&KubeObject { info, pod, cluster, path }, checker);
+        let Some(pod) = pod else { continue };
+        let policy =
+            policy.or_else(|| info.namespace.as_ref().and_then(|ns| cluster.enforced.get(ns).copied()));
+        if let Some(policy) = policy.filter(|p| p.level != Level::Privileged) {
+            check_pod(&pod, policy.level, policy.version, &display_name(info), checker);
+        }
+    }
+}
+
+fn display_name(info: &ObjectInfo<'_>) -> String {
+    format!("{}/{}", info.kind, info.name.as_deref().unwrap_or("-"))
+}
+
+/// A Pod Security finding and a runtime rule finding at the same field say the same thing; the
+/// Pod Security one, which names the control and level asked for, is kept.
+fn drop_findings_restated_by_pod_security(findings: &mut Vec<Finding>, pod_security: &[Finding]) {
+    let pss_aliases = |rule: &RuleMeta| -> Vec<&'static str> {
+        rule.aliases.iter().filter(|a| a.tool == Tool::Pss).map(|a| a.id).collect()
+    };
+    let restated: HashSet<(u32, &'static str)> = pod_security
+        .iter()
+        .flat_map(|f| pss_aliases(f.rule).into_iter().map(move |alias| (f.location.span.start, alias)))
+        .collect();
+    if restated.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        !pss_aliases(f.rule).iter().any(|alias| restated.contains(&(f.location.span.start, *alias)))
+    });
+}
+
+/// `shipshape.io/ignore` annotations as pragmas covering their object (in `metadata`) or pod
+/// template (in the template's `metadata`). A reason is required.
+fn ignore_annotations(source: &SourceFile, lowered: &KubeOutput<'_>, output: &mut FrontendOutput) {
+    let mut annotated: Vec<(&Node, &Node)> = Vec::new();
+    for object in &lowered.objects {
+        if let Some(value) = object.annotations().and_then(|a| a.get(IGNORE_ANNOTATION)) {
+            annotated.push((value, object.node));
+        }
+    }
+    for pod in &lowered.pods {
+        if let Some(value) = pod.metadata.and_then(|m| m.get_path(&["annotations", IGNORE_ANNOTATION]))
+            && !annotated.iter().any(|(v, _)| v.span == value.span)
+        {
+            annotated.push((value, pod.node));
+        }
+    }
+    for (value, scope) in annotated {
+        let origin = Origin::new(source.path.clone(), value.source_span());
+        let Some(text) = value.as_str() else {
+            output.findings.push(Finding::new(
+                &CONFIG_ERROR,
+                &origin,
+                format!("`{IGNORE_ANNOTATION}` must be a string"),
+            ));
+            continue;
+        };
+        const PREFIX: &str = "shipshape: ignore=";
+        let pragma = match parse_pragma(&format!("{PREFIX}{text}")) {
+            Some(Ok(pragma)) => pragma,
+            Some(Err(error)) => {
+                output.findings.push(Finding::new(
+                    &CONFIG_ERROR,
+                    &origin,
+                    format!("`{IGNORE_ANNOTATION}`: {error}"),
+                ));
+                continue;
+            }
+            None => continue,
+        };
+        if pragma.reason.is_none() {
+            let mut finding = Finding::new(
+                &CONFIG_ERROR,
+                &origin,
+                format!("`{IGNORE_ANNOTATION}` needs a reason: `CODES -- why the risk is accepted`"),
+            );
+            finding.help = Some(format!(
+                "for example `{IGNORE_ANNOTATION}: \"PRV100 -- the node agent needs the host's devices\"`"
+            ));
+            output.findings.push(finding);
+            continue;
+        }
+        // Code spans are relative to the text given to `parse_pragma`; place that text so the
+        // codes land on their bytes in the file (a quoted value starts one byte later).
+        let span = value.source_span();
+        let quoted = matches!(source.text.as_bytes().get(span.start as usize), Some(b'"' | b'\''));
+        let value_start = span.start + u32::from(quoted);
+        let start = value_start.saturating_sub(PREFIX.len() as u32);
+        let comment = Origin::new(source.path.clone(), Span::new(start, span.end));
+        let applies_to = match pragma.scope {
+            PragmaScope::File => Span::from_range(0..source.text.len()),
+            PragmaScope::NextStatement | PragmaScope::Stage => scope.source_span(),
+        };
+        output.pragmas.push(ScopedPragma { pragma, comment, applies_to });
     }
 }
 
@@ -74,8 +216,13 @@ mod tests {
         let source = SourceFile::new("pod.yaml", text);
         let settings = shipshape_rules::RuleSettings::default();
         let all = |_: &shipshape_model::RuleMeta| true;
-        let context =
-            FrontendContext { settings: &settings, is_enabled: &all, build_args: &[], env_files: &[] };
+        let context = FrontendContext {
+            settings: &settings,
+            is_enabled: &all,
+            build_args: &[],
+            env_files: &[],
+            cluster: &ClusterIndex::default(),
+        };
         let output = KubeFrontend.check(&source, &context);
         assert!(output.findings.iter().any(|f| f.rule.code == "PRV100"));
         assert!(output.findings.iter().any(|f| f.rule.code == "PRV107"));

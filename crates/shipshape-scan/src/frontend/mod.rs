@@ -27,6 +27,8 @@ pub struct FrontendContext<'a> {
     pub build_args: &'a [(String, String)],
     /// Compose `--env-file`s (empty: each project's `.env`).
     pub env_files: &'a [std::path::PathBuf],
+    /// What every Kubernetes manifest of the scan says about the cluster.
+    pub cluster: &'a shipshape_kube::cluster::ClusterIndex,
 }
 
 /// One file's raw results.
