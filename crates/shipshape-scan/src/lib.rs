@@ -4,6 +4,7 @@
 
 pub mod discover;
 pub mod frontend;
+pub mod pod_security;
 pub mod read;
 
 use frontend::{FALLBACK_FRONTEND, FRONTENDS, FrontendContext};

@@ -30,6 +30,73 @@ pub(crate) enum Command {
         /// Code (PRV001), name (root-user) or alias (DL3002, CKV_DOCKER_8).
         code: String,
     },
+    /// Kubernetes Pod Security Standards: the highest level each pod meets, and every failing
+    /// control with its line, exactly as the Pod Security admission controller judges it.
+    #[command(after_help = PSS_EXIT_CODES)]
+    Pss(PssArgs),
+    /// Answer a Kubernetes AdmissionReview (v1) the way the Pod Security admission webhook would:
+    /// prints the AdmissionReview response JSON.
+    #[command(after_help = ADMISSION_EXIT_CODES)]
+    Admission(AdmissionArgs),
+}
+
+const PSS_EXIT_CODES: &str = "\
+Exit codes:
+  0  every pod meets the --require level (or no --require given)
+  1  a pod does not meet the --require level
+  2  usage error, or a manifest that cannot be read or parsed";
+
+const ADMISSION_EXIT_CODES: &str = "\
+Exit codes:
+  0  the request is allowed (possibly with warnings)
+  1  the request is denied
+  2  usage error, or a review that cannot be read or parsed";
+
+/// A Pod Security level, optionally at a policy version: `restricted`, `baseline:v1.30`.
+fn parse_policy(text: &str) -> Result<shipshape_kube::pod_security::Policy, String> {
+    shipshape_kube::pod_security::Policy::parse(text)
+}
+
+fn parse_policy_version(text: &str) -> Result<shipshape_kube::pod_security::PolicyVersion, String> {
+    shipshape_kube::pod_security::PolicyVersion::parse(text)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PssFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PssArgs {
+    /// Manifests or directories (default: the current directory). `-` reads standard input.
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Policy version to evaluate: `latest` or `v1.25` through `v1.37`.
+    #[arg(long = "policy-version", value_name = "VERSION", value_parser = parse_policy_version, default_value = "latest")]
+    pub(crate) policy_version: shipshape_kube::pod_security::PolicyVersion,
+
+    /// Exit 1 unless every pod meets this level.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_policy)]
+    pub(crate) require: Option<shipshape_kube::pod_security::Policy>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = PssFormat::Human)]
+    pub(crate) format: PssFormat,
+
+    /// Refuse files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub(crate) max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AdmissionArgs {
+    /// The AdmissionReview JSON (or YAML) file; `-` or nothing reads standard input.
+    pub(crate) review: Option<PathBuf>,
+
+    /// The level (and version) to enforce: `restricted`, `baseline:v1.30`.
+    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_policy)]
+    pub(crate) pss: shipshape_kube::pod_security::Policy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,6 +189,13 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
     pub(crate) max_file_size: u64,
 
+    /// Hold Kubernetes pods to this Pod Security level (`baseline`, `restricted`, optionally with
+    /// a policy version: `restricted:v1.30`); violations become findings of the PSS rules.
+    /// Default: the `[kubernetes] pod-security` setting, else the level a scanned Namespace
+    /// enforces through its `pod-security.kubernetes.io/enforce` label.
+    #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_policy)]
+    pub(crate) pss: Option<shipshape_kube::pod_security::Policy>,
+
     /// Print nothing for a clean human report, and no summary otherwise.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
@@ -143,4 +217,13 @@ pub(crate) struct RulesArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Human)]
     pub(crate) format: RulesFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

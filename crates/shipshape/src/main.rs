@@ -1,7 +1,9 @@
 //! The `shipshape` binary: argument parsing, choosing a renderer, exit codes. Everything else
 //! lives in the library crates.
 
+mod admission_cmd;
 mod args;
+mod pss_cmd;
 mod rules_cmd;
 mod scan_cmd;
 
@@ -32,6 +34,8 @@ fn main() -> ExitCode {
             rules_cmd::list(rules_args.format, &mut stdout.lock()).map(|()| false)
         }
         args::Command::Rule { code } => rules_cmd::show(&code, &mut stdout.lock()).map(|()| false),
+        args::Command::Pss(pss_args) => pss_cmd::run(&pss_args, &mut stdout.lock()),
+        args::Command::Admission(admission_args) => admission_cmd::run(&admission_args, &mut stdout.lock()),
     };
     match result {
         Ok(false) => ExitCode::from(EXIT_CLEAN),

@@ -19,6 +19,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
     options.env_files = args.env_file.clone();
     options.fail_on = args.fail_on.map(Into::into);
     options.min_severity = args.severity.map(Into::into);
+    options.pod_security = args.pss;
     options.build_args = args
         .build_arg
         .iter()

@@ -600,3 +600,155 @@ fn a_file_read_by_two_targets_reports_each_finding_once() {
     let report = json(&shipshape(dir.path(), &["scan", ".", "--format", "json", "--select", "PRV100"]));
     assert_eq!(findings(&report), vec![("PRV100".to_string(), "shared.yaml".to_string(), 4)], "{report:#}");
 }
+
+const SHOP: &str = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    pod-security.kubernetes.io/enforce: baseline
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          securityContext:
+            privileged: true
+";
+
+const HARDENED_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+  namespace: shop
+spec:
+  automountServiceAccountToken: false
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: api
+      image: example/api:1.0
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: {drop: [ALL]}
+";
+
+#[test]
+fn namespace_labels_and_the_pss_flag_set_the_pod_security_level() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The Namespace is in another file than the Deployment: the level still applies.
+    let (namespace, deployment) = SHOP.split_once("---\n").expect("two documents");
+    write(dir.path(), "namespace.yaml", namespace);
+    write(dir.path(), "deploy/web.yaml", deployment);
+    let report = json(&shipshape(dir.path(), &["scan", "-f", "json"]));
+    let found = codes(&report);
+    assert!(found.contains(&"PRV300".to_string()), "{found:?}");
+    assert!(!found.contains(&"PRV100".to_string()), "restated by PRV300: {found:?}");
+    assert!(!found.iter().any(|c| c == "PRV305"), "restricted checks at baseline: {found:?}");
+    let restricted = json(&shipshape(dir.path(), &["scan", "-f", "json", "--pss", "restricted"]));
+    let found = codes(&restricted);
+    for code in ["PRV300", "PRV305", "PRV306", "PRV308", "PRV309"] {
+        assert!(found.contains(&code.to_string()), "{code} missing: {found:?}");
+    }
+    // An unknown level is a usage error.
+    let bad = shipshape(dir.path(), &["scan", "--pss", "strict"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a Pod Security level"));
+}
+
+#[test]
+fn pss_command_reports_each_pods_level_and_failing_controls() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "shop.yaml", SHOP);
+    write(dir.path(), "api.yaml", HARDENED_POD);
+    let output = shipshape(dir.path(), &["pss", "-f", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let verdicts = json(&output);
+    let pods = verdicts["pods"].as_array().expect("pods");
+    let level = |object: &str| {
+        pods.iter()
+            .find(|p| p["object"] == object)
+            .map(|p| p["level"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(level("Pod/api").as_deref(), Some("restricted"));
+    assert_eq!(level("Deployment/web").as_deref(), Some("privileged"));
+    let web = pods.iter().find(|p| p["object"] == "Deployment/web").expect("web");
+    assert_eq!(web["baseline"][0]["check"], "privileged");
+    assert_eq!(web["baseline"][0]["line"], 23);
+    let human = shipshape(dir.path(), &["pss", "--require", "baseline", "api.yaml", "shop.yaml"]);
+    assert_eq!(human.status.code(), Some(1));
+    let text = stdout(&human);
+    assert!(text.contains("shop.yaml:8: Deployment/web (namespace shop): privileged"), "{text}");
+    assert!(text.contains("2 pods at v1.37: 1 restricted, 0 baseline, 1 privileged"), "{text}");
+    let older = shipshape(dir.path(), &["pss", "--require", "restricted:v1.25", "api.yaml"]);
+    assert_eq!(older.status.code(), Some(0), "{}", stdout(&older));
+}
+
+#[test]
+fn admission_reviews_are_answered_like_the_webhook() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let review = |pod: &str| {
+        format!(
+            "{{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {{\"uid\": \"u-1\", \"operation\": \"CREATE\", \"namespace\": \"shop\", \"object\": {pod}}}}}"
+        )
+    };
+    let privileged = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}, \"spec\": {\"hostPID\": true, \"containers\": [{\"name\": \"c\", \"image\": \"x\"}]}}";
+    write(dir.path(), "review.json", &review(privileged));
+    let denied = shipshape(dir.path(), &["admission", "review.json", "--pss", "baseline"]);
+    assert_eq!(denied.status.code(), Some(1));
+    let response = json(&denied);
+    assert_eq!(response["kind"], "AdmissionReview");
+    assert_eq!(response["response"]["uid"], "u-1");
+    assert_eq!(response["response"]["allowed"], false);
+    assert!(
+        response["response"]["status"]["message"].as_str().is_some_and(
+            |m| m.contains("violates PodSecurity \"baseline:v1.37\": host namespaces (hostPID=true)")
+        ),
+        "{response}"
+    );
+    let allowed =
+        shipshape_stdin(dir.path(), &["admission", "--pss", "privileged"], review(privileged).as_bytes());
+    assert_eq!(allowed.status.code(), Some(0));
+    assert_eq!(json(&allowed)["response"]["allowed"], true);
+    // The same review through `scan` reports the finding at its line in the review file.
+    let scanned = json(&shipshape(dir.path(), &["scan", "-f", "json", "review.json"]));
+    assert!(codes(&scanned).contains(&"ISO100".to_string()), "{scanned}");
+    write(dir.path(), "broken.json", "{\"kind\": \"AdmissionReview\", \"request\": ");
+    let broken = shipshape(dir.path(), &["admission", "broken.json", "--pss", "baseline"]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("broken.json:1:"), "{broken:?}");
+}
+
+#[test]
+fn ignore_annotation_suppresses_inside_its_object_and_needs_a_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let with = |annotation: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\n  annotations:\n    shipshape.io/ignore: {annotation}\nspec:\n  containers:\n    - name: a\n      image: x:1\n      securityContext:\n        privileged: true\n"
+        )
+    };
+    write(dir.path(), "reasoned.yaml", &with("\"PRV100 -- the node agent needs the host's devices\""));
+    write(dir.path(), "bare.yaml", &with("PRV100"));
+    write(dir.path(), "unused.yaml", &with("\"ISO105 -- no socket here\""));
+    let report = json(&shipshape(dir.path(), &["scan", "-f", "json"]));
+    let all = findings(&report);
+    let in_file = |file: &str| -> Vec<String> {
+        all.iter().filter(|(_, p, _)| p == file).map(|(c, _, _)| c.clone()).collect()
+    };
+    assert!(!in_file("reasoned.yaml").contains(&"PRV100".to_string()), "{all:?}");
+    let bare = in_file("bare.yaml");
+    assert!(bare.contains(&"PRV100".to_string()) && bare.contains(&"GEN007".to_string()), "{bare:?}");
+    let unused = in_file("unused.yaml");
+    assert!(unused.contains(&"PRV100".to_string()) && unused.contains(&"GEN005".to_string()), "{unused:?}");
+}

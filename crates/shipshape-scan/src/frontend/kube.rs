@@ -11,7 +11,6 @@ use shipshape_rules::checkers::{KubeObject, check_kube_object};
 use shipshape_rules::pod_security::{PodView, check_pod};
 use shipshape_workspace::{PragmaScope, ScopedPragma, parse_pragma};
 use shipshape_yaml::Node;
-use std::collections::HashSet;
 
 use super::{Frontend, FrontendContext, FrontendOutput, check_workloads, file_deployment, parse_yaml};
 
@@ -91,21 +90,18 @@ fn display_name(info: &ObjectInfo<'_>) -> String {
     format!("{}/{}", info.kind, info.name.as_deref().unwrap_or("-"))
 }
 
-/// A Pod Security finding and a runtime rule finding at the same field say the same thing; the
-/// Pod Security one, which names the control and level asked for, is kept.
+/// A Pod Security finding and a runtime rule finding about the same control at overlapping
+/// places (the field, or the container that lacks it) say the same thing; the Pod Security one,
+/// which names the control and the level asked for, is kept.
 fn drop_findings_restated_by_pod_security(findings: &mut Vec<Finding>, pod_security: &[Finding]) {
-    let pss_aliases = |rule: &RuleMeta| -> Vec<&'static str> {
-        rule.aliases.iter().filter(|a| a.tool == Tool::Pss).map(|a| a.id).collect()
-    };
-    let restated: HashSet<(u32, &'static str)> = pod_security
-        .iter()
-        .flat_map(|f| pss_aliases(f.rule).into_iter().map(move |alias| (f.location.span.start, alias)))
-        .collect();
-    if restated.is_empty() {
-        return;
-    }
-    findings.retain(|f| {
-        !pss_aliases(f.rule).iter().any(|alias| restated.contains(&(f.location.span.start, *alias)))
+    let pss_aliases = |rule: &RuleMeta| rule.aliases.iter().filter(|a| a.tool == Tool::Pss).map(|a| a.id);
+    let overlaps = |a: Span, b: Span| a.start <= b.end && b.start <= a.end;
+    findings.retain(|finding| {
+        !pod_security.iter().any(|pss| {
+            pss.location.path == finding.location.path
+                && overlaps(pss.location.span, finding.location.span)
+                && pss_aliases(finding.rule).any(|alias| pss_aliases(pss.rule).any(|a| a == alias))
+        })
     });
 }
 
