@@ -9,8 +9,8 @@ declare_rule! {
     /// ## What it does
     /// Flags each value of a Kubernetes `Secret` manifest's `data` or `stringData`: a real
     /// credential committed with the manifests. Empty values, placeholders (`<password>`,
-    /// `${DB_PASSWORD}`, `changeme`) and base64 that does not decode are left alone. Only the key
-    /// is named in the finding; the value is never printed.
+    /// `${DB_PASSWORD}`, `changeme`) and base64 that does not decode are left alone. The finding
+    /// points at the value, which every report redacts.
     ///
     /// ## Why is this bad?
     /// `data` is base64, an encoding, not encryption; `stringData` is plain text. Whoever can
@@ -70,7 +70,7 @@ pub(crate) fn check(object: &KubeObject<'_, '_>, checker: &mut Checker<'_>) {
             let form = if encoded { "base64 `data`" } else { "plain `stringData`" };
             checker.report(
                 &SECRET_MANIFEST_DATA,
-                &object.origin(key),
+                &object.origin(value),
                 format!("{} commits the value of {name:?} in {form}", object.display_name()),
             )
             .help = Some(

@@ -62,6 +62,7 @@ pub(crate) fn check(object: &KubeObject<'_, '_>, checker: &mut Checker<'_>) {
             && !text.trim().is_empty()
             && !text.contains('\n')
             && is_literal_secret(text)
+            && !names_a_secret_object(name, text)
         {
             format!("{} holds a literal credential under {name:?}", object.display_name())
         } else {
@@ -72,6 +73,16 @@ pub(crate) fn check(object: &KubeObject<'_, '_>, checker: &mut Checker<'_>) {
                 .into(),
         );
     }
+}
+
+/// `KUBE_SECRET: registry-token`, `TLS_SECRET_NAME: web-tls`: the name of a Secret object (a
+/// lower-case DNS label) under a key that says "secret", not a credential.
+fn names_a_secret_object(key: &str, value: &str) -> bool {
+    let is_dns_label = value.len() <= 253
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value.ends_with(|c: char| c.is_ascii_alphanumeric());
+    is_dns_label && key.to_ascii_lowercase().contains("secret")
 }
 
 #[cfg(test)]
@@ -86,10 +97,10 @@ mod tests {
             "x7Yq0Zb\n    -----END RSA PRIVATE KEY-----"
         );
         let yaml = format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app}}\ndata:\n  DB_PASSWORD: s3cr3t-Passw0rd\n  LOG_LEVEL: debug\n  PASSWORD_FILE: /run/secrets/db\n  key.pem: |\n    {key}\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app}}\ndata:\n  DB_PASSWORD: s3cr3t-Passw0rd\n  LOG_LEVEL: debug\n  PASSWORD_FILE: /run/secrets/db\n  key.pem: |\n    {key}\n  KUBE_SECRET: my-registry-token\n  CLIENT_SECRET: Xk9-2fQ.lm3Z\n"
         );
         let found = run(&CREDENTIAL_IN_CONFIG_MAP, &yaml);
-        assert_eq!(lines(&yaml, &found), [5, 8], "{found:?}");
+        assert_eq!(lines(&yaml, &found), [5, 8, 13], "{found:?}");
         assert!(found.iter().all(|f| !f.message.contains("s3cr3t") && !f.message.contains("MIIEow")));
     }
 }
