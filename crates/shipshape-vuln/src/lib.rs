@@ -11,6 +11,10 @@
 
 #![warn(missing_docs)]
 
+pub mod affected;
+pub mod cvss;
+pub mod osv;
 pub mod version;
 
+pub use affected::{AffectedMatch, MatchedBy, is_affected, record_affects};
 pub use version::{Ecosystem, EcosystemFamily, ParsedEcosystem, Version, compare};

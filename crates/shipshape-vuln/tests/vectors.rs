@@ -45,8 +45,8 @@ const FIXTURES: &[(&str, &str)] = &[
 ];
 
 fn vectors_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/osv-version-vectors/semantic-testdata");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv-version-vectors/semantic-testdata");
     assert!(
         dir.is_dir(),
         "the OSV version vectors are missing: expected the directory {} \
@@ -73,7 +73,8 @@ struct FileResult {
 
 fn run_fixture(ecosystem: &'static str, file: &'static str, family: EcosystemFamily) -> FileResult {
     let path = vectors_dir().join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut result = FileResult { ecosystem, file, vectors: 0, failures: Vec::new() };
     for (number, line) in text.lines().enumerate() {
         if line.is_empty() || line.starts_with("# ") || line.starts_with("// ") {

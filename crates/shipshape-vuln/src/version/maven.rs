@@ -40,8 +40,11 @@ fn qualifier_rank(qualifier: &str) -> (usize, &str) {
 }
 
 fn qualifier(text: &str, followed_by_digit: bool) -> Item<'_> {
-    let lowered: Cow<'_, str> =
-        if text.chars().any(char::is_uppercase) { Cow::Owned(text.to_lowercase()) } else { Cow::Borrowed(text) };
+    let lowered: Cow<'_, str> = if text.chars().any(char::is_uppercase) {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
     let aliased: Cow<'_, str> = match lowered.as_ref() {
         "a" if followed_by_digit => Cow::Borrowed("alpha"),
         "b" if followed_by_digit => Cow::Borrowed("beta"),
@@ -139,7 +142,10 @@ impl<'a> MavenVersion<'a> {
         for (index, character) in text.char_indices() {
             let token = text.get(start..index).unwrap_or("");
             if character == '.' || character == '-' {
-                push(&mut chain, if token.is_empty() { Item::Integer("") } else { parse_item(token, digits) });
+                push(
+                    &mut chain,
+                    if token.is_empty() { Item::Integer("") } else { parse_item(token, digits) },
+                );
                 start = index + 1;
                 if character == '-' {
                     chain.push(Vec::new());
@@ -197,7 +203,8 @@ mod tests {
 
     #[test]
     fn qualifier_order() {
-        let ordered = ["1-alpha-1", "1-beta-1", "1-milestone-1", "1-rc-1", "1-SNAPSHOT", "1", "1-sp-1", "1-abc", "1-1"];
+        let ordered =
+            ["1-alpha-1", "1-beta-1", "1-milestone-1", "1-rc-1", "1-SNAPSHOT", "1", "1-sp-1", "1-abc", "1-1"];
         for pair in ordered.windows(2) {
             assert_eq!(cmp(pair[0], pair[1]), Ordering::Less, "{pair:?}");
         }

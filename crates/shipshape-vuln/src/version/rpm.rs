@@ -37,14 +37,14 @@ impl<'a> RpmVersion<'a> {
 
     /// Orders two versions as `rpm` does.
     pub fn cmp_version(&self, other: &Self) -> Ordering {
-        cmp_part(self.epoch, other.epoch)
-            .then_with(|| cmp_part(self.version, other.version))
-            .then_with(|| match (self.release, other.release) {
+        cmp_part(self.epoch, other.epoch).then_with(|| cmp_part(self.version, other.version)).then_with(
+            || match (self.release, other.release) {
                 (None, None) => Ordering::Equal,
                 (None, Some(_)) => Ordering::Less,
                 (Some(_), None) => Ordering::Greater,
                 (Some(a), Some(b)) => rpmvercmp(a, b),
-            })
+            },
+        )
     }
 }
 

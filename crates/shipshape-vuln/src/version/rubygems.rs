@@ -48,7 +48,8 @@ impl<'a> GemVersion<'a> {
                 rest = rest.get(first.len_utf8()..).unwrap_or("");
             }
         }
-        let first_word = segments.iter().position(|s| matches!(s, Segment::Word(_))).unwrap_or(segments.len());
+        let first_word =
+            segments.iter().position(|s| matches!(s, Segment::Word(_))).unwrap_or(segments.len());
         let mut words = segments.split_off(first_word);
         while segments.last().is_some_and(|s| s.is_zero()) {
             segments.pop();

@@ -153,7 +153,11 @@ mod tests {
     #[test]
     fn go_pseudo_versions_and_leading_v() {
         assert_eq!(
-            cmp("v0.0.0-20200101000000-abcdef123456", "v0.0.0-20210101000000-abcdef123456", SemverFlavor::SemVer),
+            cmp(
+                "v0.0.0-20200101000000-abcdef123456",
+                "v0.0.0-20210101000000-abcdef123456",
+                SemverFlavor::SemVer
+            ),
             Ordering::Less
         );
         assert_eq!(cmp("v1.2.3", "1.2.3", SemverFlavor::SemVer), Ordering::Equal);
