@@ -239,3 +239,36 @@ fn pypi_ranges_versions_and_ignored_git_ranges() {
     let malicious = load("MAL-2024-10238.json");
     assert_eq!(record_affects(&malicious, &pypi, "123bla", "0.0.1").len(), 1);
 }
+
+#[test]
+fn debian_urgency_and_ubuntu_priority() {
+    let debian = Record::from_json(
+        r#"{"id":"DEBIAN-CVE-2024-0001","modified":"2024-01-01T00:00:00Z","affected":[{
+            "package":{"ecosystem":"Debian:12","name":"openssl"},
+            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.13-1~deb12u1"}]}],
+            "ecosystem_specific":{"urgency":"medium"}}]}"#,
+    )
+    .unwrap();
+    assert_eq!(debian.debian_urgency(), Some("medium"));
+    assert_eq!(debian.ubuntu_priority(), None);
+    let bookworm = ParsedEcosystem::parse("Debian:12");
+    let hit = &record_affects(&debian, &bookworm, "openssl", "3.0.11-1~deb12u2")[0].1;
+    assert_eq!(hit.fixed.as_deref(), Some("3.0.13-1~deb12u1"));
+    assert!(record_affects(&debian, &ParsedEcosystem::parse("Debian:11"), "openssl", "1.0").is_empty());
+
+    let ubuntu = Record::from_json(
+        r#"{"id":"UBUNTU-CVE-2024-0001","modified":"2024-01-01T00:00:00Z",
+            "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"},
+                        {"type":"Ubuntu","score":"high"}],
+            "affected":[{"package":{"ecosystem":"Ubuntu:22.04:LTS","name":"openssl"},
+            "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.2-0ubuntu1.15"}]}]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(ubuntu.ubuntu_priority(), Some("high"));
+    assert_eq!(ubuntu.severity[1].kind, SeverityKind::Ubuntu);
+    let jammy = ParsedEcosystem::parse("Ubuntu:22.04:LTS");
+    assert_eq!(record_affects(&ubuntu, &jammy, "openssl", "3.0.2-0ubuntu1.14").len(), 1);
+    assert!(record_affects(&ubuntu, &jammy, "openssl", "3.0.2-0ubuntu1.15").is_empty());
+    let cvss = shipshape_vuln::cvss::score(&ubuntu.severity[0].score).unwrap();
+    assert_eq!(cvss.score, 7.5);
+}

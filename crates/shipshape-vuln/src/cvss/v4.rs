@@ -518,17 +518,21 @@ fn distances(
 ) -> Distances {
     let distance =
         |metric: &'static str, maximum: &str| level(metric, effective.get(metric)) - level(metric, maximum);
-    let [av, pr, ui] = [distance("AV", eq1[0]), distance("PR", eq1[1]), distance("UI", eq1[2])];
-    let [ac, at] = [distance("AC", eq2[0]), distance("AT", eq2[1])];
+    let [av_max, pr_max, ui_max] = *eq1;
+    let [ac_max, at_max] = *eq2;
+    let [vc_max, vi_max, va_max, cr_max, ir_max, ar_max] = *eq3_eq6;
+    let [sc_max, si_max, sa_max] = *eq4;
+    let [av, pr, ui] = [distance("AV", av_max), distance("PR", pr_max), distance("UI", ui_max)];
+    let [ac, at] = [distance("AC", ac_max), distance("AT", at_max)];
     let [vc, vi, va, cr, ir, ar] = [
-        distance("VC", eq3_eq6[0]),
-        distance("VI", eq3_eq6[1]),
-        distance("VA", eq3_eq6[2]),
-        distance("CR", eq3_eq6[3]),
-        distance("IR", eq3_eq6[4]),
-        distance("AR", eq3_eq6[5]),
+        distance("VC", vc_max),
+        distance("VI", vi_max),
+        distance("VA", va_max),
+        distance("CR", cr_max),
+        distance("IR", ir_max),
+        distance("AR", ar_max),
     ];
-    let [sc, si, sa] = [distance("SC", eq4[0]), distance("SI", eq4[1]), distance("SA", eq4[2])];
+    let [sc, si, sa] = [distance("SC", sc_max), distance("SI", si_max), distance("SA", sa_max)];
     Distances {
         eq1: av + pr + ui,
         eq2: ac + at,
