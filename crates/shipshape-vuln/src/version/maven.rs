@@ -8,6 +8,11 @@
 //! lists) are dropped from every list. Qualifiers order as
 //! `alpha` < `beta` < `milestone` < `rc` < `snapshot` < "" < `sp` < any other (alphabetically);
 //! an integer is newer than a list, which is newer than a qualifier.
+//!
+//! One deliberate refinement over Maven 3's `ComparableVersion`: a hyphenated list whose own
+//! items are all null (`ga` in `1-ga-1`, `0` in `1-0-1`) stands for the list it contains, so
+//! `1-ga-1` = `1-1` as the conformance vectors require; plain
+//! `ComparableVersion` would nest it one level deeper and order it before `1-1`.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
