@@ -6,7 +6,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shipshape_model::{RuleMeta, SourceFile};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::{
-    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend,
+    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend, KubeFrontend,
 };
 use shipshape_workspace::{Config, Date, FileInput, Sink};
 use std::path::{Path, PathBuf};
@@ -56,11 +56,20 @@ fn fixture_files(suffix: &str) -> Vec<SourceFile> {
 }
 
 fn bench_frontend(c: &mut Criterion, name: &str, frontend: &dyn Frontend, files: &[SourceFile]) {
-    let settings = RuleSettings::default();
+    bench_frontend_with(c, name, frontend, files, &RuleSettings::default());
+}
+
+fn bench_frontend_with(
+    c: &mut Criterion,
+    name: &str,
+    frontend: &dyn Frontend,
+    files: &[SourceFile],
+    settings: &RuleSettings,
+) {
     let config = Config::default();
     let enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
     let context = FrontendContext {
-        settings: &settings,
+        settings,
         is_enabled: &enabled,
         build_args: &[],
         env_files: &[],
@@ -98,5 +107,26 @@ fn bench_inspect(c: &mut Criterion) {
     bench_frontend(c, "inspect_lower_lint_sink", &InspectFrontend, &fixture_files(".inspect.json"));
 }
 
-criterion_group!(benches, bench_pipeline, bench_compose, bench_inspect);
+/// Kubernetes: the rule fixtures and the real-world manifests, held to the restricted Pod
+/// Security level (every check runs).
+fn bench_kube(c: &mut Criterion) {
+    let mut files = fixture_files(".k8s.yaml");
+    let real_world = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shipshape-kube/tests/data/real-world");
+    for project in std::fs::read_dir(&real_world).into_iter().flatten().filter_map(Result::ok) {
+        for file in std::fs::read_dir(project.path()).into_iter().flatten().filter_map(Result::ok) {
+            let path = file.path();
+            let manifest = path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
+            if manifest && let Ok(text) = std::fs::read_to_string(&path) {
+                files.push(SourceFile::new(path.display().to_string(), text));
+            }
+        }
+    }
+    let settings = RuleSettings {
+        pod_security: shipshape_kube::pod_security::Policy::parse("restricted").ok(),
+        ..RuleSettings::default()
+    };
+    bench_frontend_with(c, "kube_lower_pss_lint_sink", &KubeFrontend, &files, &settings);
+}
+
+criterion_group!(benches, bench_pipeline, bench_compose, bench_inspect, bench_kube);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! CVSS v4.0 scores by the specification's MacroVector method (section 8.2).
 //!
 //! 1. The (effective) metrics are reduced to a MacroVector of six equivalence classes EQ1-EQ6.
-//! 2. The MacroVector's score comes from the table published with the specification.
+//! 2. The MacroVector's score comes from the table published with the specification (data, see
+//!    the crate's PROVENANCE.md).
 //! 3. For each EQ, the vector's severity distance from the highest-severity vectors of its
 //!    MacroVector, as a proportion of the MacroVector's depth, scales the score gap to the
 //!    next lower MacroVector; the mean of those (over the lower MacroVectors that exist) is
