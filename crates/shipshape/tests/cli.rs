@@ -752,3 +752,61 @@ fn ignore_annotation_suppresses_inside_its_object_and_needs_a_reason() {
     let unused = in_file("unused.yaml");
     assert!(unused.contains(&"PRV100".to_string()) && unused.contains(&"GEN005".to_string()), "{unused:?}");
 }
+
+#[test]
+fn hostile_manifests_are_bounded_and_the_rest_still_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n");
+    bomb.push_str("  x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let prev = i - 1;
+        bomb.push_str(&format!("  x{i}: &x{i} [*x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}, *x{prev}]\n"));
+    }
+    write(dir.path(), "bomb.yaml", &bomb);
+    // Lists nested far deeper than any real manifest.
+    let mut nested = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    for depth in 1..40 {
+        nested.push_str(&format!(
+            "{}- apiVersion: v1\n{}  kind: List\n{}  items:\n",
+            "  ".repeat(depth),
+            "  ".repeat(depth),
+            "  ".repeat(depth)
+        ));
+    }
+    write(dir.path(), "nested.yaml", &nested);
+    // Three thousand containers in one pod.
+    let mut wide = String::from("apiVersion: v1\nkind: Pod\nmetadata: {name: wide}\nspec:\n  containers:\n");
+    for i in 0..3_000 {
+        wide.push_str(&format!("    - {{name: c{i}, image: x:1, securityContext: {{privileged: true}}}}\n"));
+    }
+    write(dir.path(), "wide.yaml", &wide);
+    write(
+        dir.path(),
+        "good.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: x:1}]\n",
+    );
+    let started = std::time::Instant::now();
+    let out = shipshape(dir.path(), &["scan", ".", "--format", "json", "--pss", "restricted"]);
+    assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
+    let report = json(&out);
+    let found = findings(&report);
+    for path in ["bomb.yaml", "nested.yaml"] {
+        assert!(found.iter().any(|(c, p, _)| c == "GEN001" && p == path), "no error for {path}");
+    }
+    assert_eq!(found.iter().filter(|(c, p, _)| c == "PRV300" && p == "wide.yaml").count(), 3_000);
+    assert!(
+        found.iter().any(|(c, p, _)| c == "ISO301" && p == "good.yaml"),
+        "{:?}",
+        &found[..5.min(found.len())]
+    );
+}
+
+#[test]
+fn helm_output_on_stdin_is_read_as_manifests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rendered = "---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: release-web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          securityContext:\n            privileged: true\n---\n# Source: web/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: release-web\n";
+    let out = shipshape_stdin(dir.path(), &["scan", "-", "--format", "json"], rendered.as_bytes());
+    let report = json(&out);
+    assert_eq!(report["targets"][0]["kind"], "kubernetes");
+    assert!(findings(&report).iter().any(|(c, p, l)| c == "PRV100" && p == "-" && *l == 14), "{report}");
+}

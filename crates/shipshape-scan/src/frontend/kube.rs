@@ -11,6 +11,7 @@ use shipshape_rules::checkers::{KubeObject, check_kube_object};
 use shipshape_rules::pod_security::{PodView, check_pod};
 use shipshape_workspace::{PragmaScope, ScopedPragma, parse_pragma};
 use shipshape_yaml::Node;
+use std::collections::HashMap;
 
 use super::{Frontend, FrontendContext, FrontendOutput, check_workloads, file_deployment, parse_yaml};
 
@@ -94,13 +95,50 @@ fn display_name(info: &ObjectInfo<'_>) -> String {
 /// places (the field, or the container that lacks it) say the same thing; the Pod Security one,
 /// which names the control and the level asked for, is kept.
 fn drop_findings_restated_by_pod_security(findings: &mut Vec<Finding>, pod_security: &[Finding]) {
-    let pss_aliases = |rule: &RuleMeta| rule.aliases.iter().filter(|a| a.tool == Tool::Pss).map(|a| a.id);
-    let overlaps = |a: Span, b: Span| a.start <= b.end && b.start <= a.end;
+    /// The spans of the Pod Security findings naming one control, sorted by start, with the
+    /// running maximum of their ends (so "does any span overlap this one" is two binary searches).
+    #[derive(Default)]
+    struct Spans {
+        starts: Vec<(u32, u32)>,
+        max_end: Vec<u32>,
+    }
+    let pss_aliases =
+        |rule: &'static RuleMeta| rule.aliases.iter().filter(|a| a.tool == Tool::Pss).map(|a| a.id);
+    let mut by_alias: HashMap<(&str, &'static str), Spans> = HashMap::new();
+    for finding in pod_security {
+        for alias in pss_aliases(finding.rule) {
+            let span = finding.location.span;
+            by_alias.entry((&finding.location.path, alias)).or_default().starts.push((span.start, span.end));
+        }
+    }
+    if by_alias.is_empty() {
+        return;
+    }
+    for spans in by_alias.values_mut() {
+        spans.starts.sort_unstable();
+        let mut max = 0;
+        spans.max_end = spans
+            .starts
+            .iter()
+            .map(|(_, end)| {
+                max = max.max(*end);
+                max
+            })
+            .collect();
+    }
+    let overlaps = |spans: &Spans, span: Span| {
+        // A span starting inside `span`, or one starting before it and reaching it.
+        let first_at_or_after = spans.starts.partition_point(|(start, _)| *start < span.start);
+        let starts_inside = spans.starts.get(first_at_or_after).is_some_and(|(start, _)| *start <= span.end);
+        let reaches = first_at_or_after > 0
+            && spans.max_end.get(first_at_or_after - 1).is_some_and(|end| *end >= span.start);
+        starts_inside || reaches
+    };
     findings.retain(|finding| {
-        !pod_security.iter().any(|pss| {
-            pss.location.path == finding.location.path
-                && overlaps(pss.location.span, finding.location.span)
-                && pss_aliases(finding.rule).any(|alias| pss_aliases(pss.rule).any(|a| a == alias))
+        !pss_aliases(finding.rule).any(|alias| {
+            by_alias
+                .get(&(&*finding.location.path, alias))
+                .is_some_and(|spans| overlaps(spans, finding.location.span))
         })
     });
 }
