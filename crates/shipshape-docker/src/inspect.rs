@@ -16,16 +16,20 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct InspectOutput {
     pub workloads: Vec<Workload>,
-    /// Objects that are not containers (images, networks, volumes), by kind.
+    /// Image objects (`docker image inspect`), lowered to their configuration.
+    pub images: Vec<shipshape_model::ImageSpec>,
+    /// Objects that are neither containers nor images (networks, volumes), by kind.
     pub skipped: Vec<(String, Origin)>,
     /// Structural problems (`GEN001`), with spans.
     pub diagnostics: Vec<Finding>,
 }
 
-/// Whether `head` (the start of a JSON file) looks like `docker inspect` output of containers.
+/// Whether `head` (the start of a JSON file) looks like `docker inspect` output of containers or
+/// images.
 pub fn looks_like_container_inspect(head: &str) -> bool {
     let trimmed = head.trim_start_matches('\u{feff}').trim_start();
-    (trimmed.starts_with('[') || trimmed.starts_with('{')) && head.contains("\"HostConfig\"")
+    (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && (head.contains("\"HostConfig\"") || (head.contains("\"RepoTags\"") && head.contains("\"RootFS\"")))
 }
 
 /// Lowers a parsed inspect document (array or single object) read from `path`.
@@ -100,11 +104,27 @@ fn strings(node: Option<&Node>) -> Vec<(&str, &Node)> {
         .unwrap_or_default()
 }
 
+/// `compose project shop, service web, compose.yaml`, from the labels Compose puts on the
+/// containers it creates; maps a running container back to where it is defined.
+pub fn compose_service(config: Option<&Node>) -> Option<String> {
+    let labels = config?.get("Labels")?;
+    let label = |key: &str| text(labels.get(key));
+    let project = label("com.docker.compose.project")?;
+    let service = label("com.docker.compose.service")?;
+    let mut text = format!("compose project {project}, service {service}");
+    if let Some(files) = label("com.docker.compose.project.config_files") {
+        text.push_str(&format!(", {files}"));
+    }
+    Some(text)
+}
+
 fn lower_object(object: &Node, path: &Arc<str>, output: &mut InspectOutput) {
     let Some(host) = object.get("HostConfig") else {
-        let kind = if object.get("RootFS").is_some() || object.get("RepoTags").is_some() {
-            "image"
-        } else if object.get("Driver").is_some() && object.get("IPAM").is_some() {
+        if crate::image::is_image_object(object) {
+            output.images.push(crate::image::lower_image(object, path));
+            return;
+        }
+        let kind = if object.get("Driver").is_some() && object.get("IPAM").is_some() {
             "network"
         } else if object.get("Mountpoint").is_some() {
             "volume"
@@ -119,6 +139,10 @@ fn lower_object(object: &Node, path: &Arc<str>, output: &mut InspectOutput) {
         .map(|n| n.trim_start_matches('/').to_string())
         .or_else(|| text(object.get("Id")).map(|id| id.chars().take(12).collect()))
         .unwrap_or_else(|| "container".to_string());
+    let name = match compose_service(config) {
+        Some(service) => format!("{name} ({service})"),
+        None => name,
+    };
     let mut workload = Workload::new(name, Platform::DockerInspect, origin(path, object));
 
     if let Some(image) = config.and_then(|c| c.get("Image")).filter(|n| text(Some(n)).is_some()) {

@@ -116,8 +116,23 @@ fn sniffing_and_non_container_objects() {
     let output = inspect::lower(&stream.documents[0].root, &Arc::from("x.json"));
     assert!(output.workloads.is_empty());
     let kinds: Vec<&str> = output.skipped.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(kinds, ["image", "network"]);
+    assert_eq!(kinds, ["network"]);
+    assert_eq!(output.images.len(), 1, "images are lowered to their configuration");
+    assert!(looks_like_container_inspect(text));
     let stream = shipshape_yaml::parse("\"just a string\"", &shipshape_yaml::Limits::default());
     let output = inspect::lower(&stream.documents[0].root, &Arc::from("x.json"));
     assert_eq!(output.diagnostics.len(), 1);
+}
+
+#[test]
+fn compose_labels_name_the_project_service_and_file() {
+    let text = r#"[{"Id": "abc", "Name": "/shop-web-1", "Config": {"Image": "nginx:1.27", "Labels": {
+        "com.docker.compose.project": "shop", "com.docker.compose.service": "web",
+        "com.docker.compose.project.config_files": "/srv/shop/compose.yaml"}}, "HostConfig": {}}]"#;
+    let stream = shipshape_yaml::parse(text, &shipshape_yaml::Limits::default());
+    let output = inspect::lower(&stream.documents[0].root, &Arc::from("x.json"));
+    assert_eq!(
+        output.workloads[0].name,
+        "shop-web-1 (compose project shop, service web, /srv/shop/compose.yaml)"
+    );
 }

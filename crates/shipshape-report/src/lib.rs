@@ -64,6 +64,13 @@ pub trait SourceLookup {
     fn source(&self, path: &str) -> Option<&SourceFile>;
 }
 
+/// A finding's message with its secret (for a secrets rule, the text at its span in `sources`)
+/// redacted: for output written outside the renderers, such as a log line per finding.
+pub fn scrub_message(finding: &Finding, sources: &dyn SourceLookup) -> String {
+    let secret = redaction::secret_of(finding, sources);
+    redaction::scrub(secret.as_ref(), &finding.message).into_owned()
+}
+
 /// A [`SourceLookup`] that knows no files: renderers then print locations without frames.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoSources;

@@ -3,6 +3,7 @@
 //! baseline). Renderers and the binary sit on top; nothing here prints.
 
 pub mod discover;
+pub mod docker_host;
 pub mod frontend;
 pub mod pod_security;
 pub mod read;
@@ -86,6 +87,8 @@ pub enum ScanError {
     Baseline(#[from] shipshape_workspace::BaselineError),
     #[error("unknown rule selector `{text}`{suggestion}")]
     Selector { text: String, suggestion: String },
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Everything a scan found.
@@ -103,21 +106,30 @@ pub struct ScanResult {
     pub stale_baseline_entries: usize,
 }
 
-/// Runs a scan.
+/// Runs a scan of the files and directories of `options.paths` (and standard input for `-`).
 pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
-    let rules: &[&'static RuleMeta] = ALL_RULES;
-    let resolver = match &options.config {
-        Some(file) => ConfigResolver::explicit(rules, options.cwd.clone(), file)?,
-        None => ConfigResolver::discover(rules, options.cwd.clone()),
-    };
-    let cli_select = parse_selectors(&options.select, rules)?;
-    let cli_ignore = parse_selectors(&options.ignore, rules)?;
-    let mut sink = Sink::new(rules, options.today.unwrap_or_else(Date::today));
-    if let Some(path) = &options.baseline {
-        sink = sink.with_baseline(Baseline::load(path)?);
-    }
-    let configs = EffectiveConfigs { resolver, cli_select, cli_ignore, cache: Mutex::default() };
+    run_jobs(options, discover_jobs(options))
+}
 
+/// Checks documents that were fetched rather than read from files (a live daemon's containers,
+/// its `/info`): each with the front end of kind `kind` (`docker-inspect`, ...), through the same
+/// configuration, suppressions, baseline and sink as files.
+pub fn scan_documents(
+    options: &ScanOptions,
+    documents: Vec<(SourceFile, &str)>,
+) -> Result<ScanResult, ScanError> {
+    let mut jobs = Vec::with_capacity(documents.len());
+    for (source, kind) in documents {
+        let frontend = FRONTENDS
+            .iter()
+            .position(|f| f.kind() == kind)
+            .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
+        jobs.push(Job::Memory { source, frontend });
+    }
+    run_jobs(options, jobs)
+}
+
+fn discover_jobs(options: &ScanOptions) -> Vec<Job> {
     let mut roots = Vec::new();
     let mut stdin = false;
     for path in &options.paths {
@@ -141,6 +153,23 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         jobs.push(Job::Stdin);
     }
     jobs.extend(discovered.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
+
+    jobs
+}
+
+fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanError> {
+    let rules: &[&'static RuleMeta] = ALL_RULES;
+    let resolver = match &options.config {
+        Some(file) => ConfigResolver::explicit(rules, options.cwd.clone(), file)?,
+        None => ConfigResolver::discover(rules, options.cwd.clone()),
+    };
+    let cli_select = parse_selectors(&options.select, rules)?;
+    let cli_ignore = parse_selectors(&options.ignore, rules)?;
+    let mut sink = Sink::new(rules, options.today.unwrap_or_else(Date::today));
+    if let Some(path) = &options.baseline {
+        sink = sink.with_baseline(Baseline::load(path)?);
+    }
+    let configs = EffectiveConfigs { resolver, cli_select, cli_ignore, cache: Mutex::default() };
 
     let cluster = index_cluster(&jobs, options);
     let results: Vec<FileResult> =
@@ -253,9 +282,20 @@ impl EffectiveConfigs {
 }
 
 enum Job {
-    File { path: PathBuf, frontend: usize },
+    File {
+        path: PathBuf,
+        frontend: usize,
+    },
     Stdin,
-    Unreadable { path: PathBuf, message: String },
+    Unreadable {
+        path: PathBuf,
+        message: String,
+    },
+    /// A document fetched rather than read (a live daemon's containers), checked like a file.
+    Memory {
+        source: SourceFile,
+        frontend: usize,
+    },
 }
 
 struct FileResult {
@@ -341,6 +381,11 @@ fn run_job(
         Job::Unreadable { path, message } => {
             let display = display_path(&path);
             (path, display, FALLBACK_FRONTEND, Err(ReadError::Io(message)))
+        }
+        Job::Memory { source, frontend } => {
+            let display = source.path.clone();
+            let decoded = Decoded { source, invalid_bytes: Vec::new(), invalid_total: 0 };
+            (options.cwd.join(&*display), display, frontend, Ok(decoded))
         }
     };
     let frontend = FRONTENDS.get(frontend_index).copied().unwrap_or(FRONTENDS[FALLBACK_FRONTEND]);

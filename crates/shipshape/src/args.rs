@@ -34,6 +34,11 @@ pub(crate) enum Command {
     /// control with its line, exactly as the Pod Security admission controller judges it.
     #[command(after_help = PSS_EXIT_CODES)]
     Pss(PssArgs),
+    /// Audit a live Docker host through the Engine API: every running container (`--all`: stopped
+    /// too), local images (`--images`), with the rules that judge Compose files and `docker inspect`
+    /// output. `shipshape docker watch` follows the daemon's events instead.
+    #[command(after_help = EXIT_CODES)]
+    Docker(Box<DockerArgs>),
     /// Answer a Kubernetes AdmissionReview (v1) the way the Pod Security admission webhook would:
     /// prints the AdmissionReview response JSON.
     #[command(after_help = ADMISSION_EXIT_CODES)]
@@ -59,6 +64,85 @@ fn parse_policy(text: &str) -> Result<shipshape_kube::pod_security::Policy, Stri
 
 fn parse_policy_version(text: &str) -> Result<shipshape_kube::pod_security::PolicyVersion, String> {
     shipshape_kube::pod_security::PolicyVersion::parse(text)
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct DockerArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<DockerCommand>,
+
+    /// Daemon address, overriding DOCKER_HOST and the current Docker context:
+    /// `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH).
+    #[arg(long, short = 'H', value_name = "URL", global = true)]
+    pub(crate) host: Option<String>,
+
+    /// Stopped containers too.
+    #[arg(long, short = 'a')]
+    pub(crate) all: bool,
+
+    /// Audit local images too (their configured user, healthcheck, exposed ports, environment).
+    #[arg(long)]
+    pub(crate) images: bool,
+
+    /// Concurrent inspect calls.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub(crate) workers: usize,
+
+    /// Only containers matching this filter, as `docker ps --filter` (repeatable): `name=web`,
+    /// `label=com.docker.compose.project=shop`, `status=running`, `id=...`, `ancestor=image`.
+    #[arg(long, value_name = "KEY=VALUE", global = true)]
+    pub(crate) filter: Vec<String>,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DockerCommand {
+    /// Follow the daemon's events: check each container as it is created or started and each
+    /// `docker exec`, and print findings as they happen. Reconnects with backoff when the daemon
+    /// restarts; stop with Ctrl-C.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WatchFormat {
+    /// One line per finding.
+    Human,
+    /// One JSON object per finding and line (for a log pipeline).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = WatchFormat::Human)]
+    pub(crate) format: WatchFormat,
+
+    /// Replay events since this time (unix seconds, or a duration like `10m`, as `docker events --since`).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) since: Option<String>,
+
+    /// Stop after this many launches were checked (for scripts and tests).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_launches: Option<usize>,
+
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) severity: Option<SeverityArg>,
+
+    /// Use this configuration file instead of the nearest shipshape.toml.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Enable only these rules (comma-separated codes, prefixes, names or aliases).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) select: Vec<String>,
+
+    /// Disable these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) ignore: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,11 +215,9 @@ impl From<SeverityArg> for shipshape_model::Severity {
     }
 }
 
+/// How findings are selected, filtered and reported (shared by `scan` and `docker`).
 #[derive(Debug, Args)]
-pub(crate) struct ScanArgs {
-    /// Files or directories to scan (default: the current directory). `-` reads standard input.
-    pub(crate) paths: Vec<PathBuf>,
-
+pub(crate) struct ReportArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
@@ -172,6 +254,23 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub(crate) write_baseline: Option<PathBuf>,
 
+    /// Print nothing for a clean human report, and no summary otherwise.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+
+    /// Disable colours (also: the NO_COLOR environment variable, or output that is not a terminal).
+    #[arg(long)]
+    pub(crate) no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Files or directories to scan (default: the current directory). `-` reads standard input.
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+
     /// Set a build argument for Dockerfile ARG resolution (repeatable), like `docker build --build-arg`.
     #[arg(long, value_name = "NAME=VALUE")]
     pub(crate) build_arg: Vec<String>,
@@ -195,14 +294,6 @@ pub(crate) struct ScanArgs {
     /// enforces through its `pod-security.kubernetes.io/enforce` label.
     #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_policy)]
     pub(crate) pss: Option<shipshape_kube::pod_security::Policy>,
-
-    /// Print nothing for a clean human report, and no summary otherwise.
-    #[arg(long, short = 'q')]
-    pub(crate) quiet: bool,
-
-    /// Disable colours (also: the NO_COLOR environment variable, or output that is not a terminal).
-    #[arg(long)]
-    pub(crate) no_color: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 
 mod admission_cmd;
 mod args;
+mod docker_cmd;
 mod pss_cmd;
 mod rules_cmd;
 mod scan_cmd;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
             rules_cmd::list(rules_args.format, &mut stdout.lock()).map(|()| false)
         }
         args::Command::Rule { code } => rules_cmd::show(&code, &mut stdout.lock()).map(|()| false),
+        args::Command::Docker(docker_args) => docker_cmd::run(&docker_args),
         args::Command::Pss(pss_args) => pss_cmd::run(&pss_args, &mut stdout.lock()),
         args::Command::Admission(admission_args) => admission_cmd::run(&admission_args, &mut stdout.lock()),
     };

@@ -1,24 +1,17 @@
 //! `shipshape scan`.
 
-use crate::args::{OutputFormat, ScanArgs};
+use crate::args::{OutputFormat, ReportArgs, ScanArgs};
 use anyhow::{Context, Result, bail};
 use shipshape_report::{Format, HumanOptions, Report, render};
-use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, scan};
+use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, ScanResult, scan};
 use std::io::{IsTerminal, Write};
 
 /// Runs the scan and writes the report; `Ok(true)` when findings reach the fail threshold.
 pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
-    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
-    let mut options = ScanOptions::new(args.paths.clone(), cwd);
+    let mut options = options_for(&args.report, args.paths.clone())?;
     options.stdin_path = args.stdin_path.clone();
-    options.config = args.config.clone();
-    options.select = args.select.clone();
-    options.ignore = args.ignore.clone();
-    options.baseline = args.baseline.clone();
     options.max_file_size = args.max_file_size;
     options.env_files = args.env_file.clone();
-    options.fail_on = args.fail_on.map(Into::into);
-    options.min_severity = args.severity.map(Into::into);
     options.pod_security = args.pss;
     options.build_args = args
         .build_arg
@@ -30,7 +23,24 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
         .collect::<Result<_>>()?;
 
     let result = scan(&options)?;
+    report(&result, &args.report, &options)
+}
 
+/// Scan options from the shared report flags.
+pub(crate) fn options_for(args: &ReportArgs, paths: Vec<std::path::PathBuf>) -> Result<ScanOptions> {
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let mut options = ScanOptions::new(paths, cwd);
+    options.config = args.config.clone();
+    options.select = args.select.clone();
+    options.ignore = args.ignore.clone();
+    options.baseline = args.baseline.clone();
+    options.fail_on = args.fail_on.map(Into::into);
+    options.min_severity = args.severity.map(Into::into);
+    Ok(options)
+}
+
+/// Writes the baseline (if asked) and the report; `Ok(true)` when findings reach the threshold.
+pub(crate) fn report(result: &ScanResult, args: &ReportArgs, options: &ScanOptions) -> Result<bool> {
     if let Some(path) = &args.write_baseline {
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(path)

@@ -1,4 +1,5 @@
-//! The `docker inspect` front end: JSON arrays of containers as `docker inspect` prints them.
+//! The `docker inspect` front end: JSON arrays of containers (and images) as `docker inspect`
+//! prints them.
 
 use shipshape_docker::inspect;
 use shipshape_model::{Platform, SourceFile};
@@ -25,12 +26,17 @@ impl Frontend for InspectFrontend {
         let mut output = FrontendOutput::default();
         let stream = parse_yaml(source, &mut output);
         let mut workloads = Vec::new();
+        let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
         for document in &stream.documents {
             let lowered = inspect::lower(&document.root, &source.path);
             output.parse_errors += lowered.diagnostics.len();
             output.findings.extend(lowered.diagnostics);
             workloads.extend(lowered.workloads);
+            for image in &lowered.images {
+                shipshape_rules::checkers::check_image_spec(image, &mut checker);
+            }
         }
+        output.findings.extend(checker.into_findings());
         let deployment = file_deployment(source, Platform::DockerInspect, workloads);
         check_workloads(&deployment, context, &mut output);
         output

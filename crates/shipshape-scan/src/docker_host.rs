@@ -1,0 +1,375 @@
+//! A live Docker host, audited through the Engine API: every container inspected (concurrently),
+//! optionally every local image, and the daemon's `/info`; the documents are checked by the same
+//! front ends as `docker inspect` files, so one rule set serves files and live hosts.
+//!
+//! Documents are named `docker://<host>/containers.json`, `.../images.json` and `.../info.json`
+//! and pretty-printed, so a finding points at the line of the container's setting.
+
+use serde_json::Value;
+use shipshape_engine::{Client, Connection, Endpoint, EngineError};
+use shipshape_model::SourceFile;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What to audit.
+#[derive(Debug, Clone)]
+pub struct HostAuditOptions {
+    /// Stopped containers too (`docker ps --all`).
+    pub all: bool,
+    /// Local images too.
+    pub images: bool,
+    /// Concurrent inspect calls.
+    pub workers: usize,
+    /// `docker ps --filter` pairs (`name`, `web`), applied to containers.
+    pub filters: Vec<(String, String)>,
+}
+
+impl Default for HostAuditOptions {
+    fn default() -> Self {
+        Self { all: false, images: false, workers: 16, filters: Vec::new() }
+    }
+}
+
+/// Engine API `filters` JSON for `docker ps --filter`-style pairs: `{"name":["web"]}`.
+pub fn filters_json(filters: &[(String, String)]) -> String {
+    let mut map: serde_json::Map<String, Value> = serde_json::Map::new();
+    for (key, value) in filters {
+        let entry = map.entry(key.clone()).or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(values) = entry {
+            values.push(Value::String(value.clone()));
+        }
+    }
+    Value::Object(map).to_string()
+}
+
+/// The documents fetched from a daemon, ready for [`crate::scan_documents`].
+#[derive(Debug)]
+pub struct HostSnapshot {
+    /// (document, front-end kind).
+    pub documents: Vec<(SourceFile, &'static str)>,
+    /// How many containers and images were inspected.
+    pub containers: usize,
+    pub images: usize,
+    /// Containers or images that vanished between listing and inspecting.
+    pub vanished: usize,
+}
+
+/// A short label for the daemon in document names: `local` for a unix socket, else `host:port`.
+pub fn host_label(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Unix(_) => "local".to_string(),
+        Endpoint::Tcp { host, port, .. } => format!("{host}:{port}"),
+    }
+}
+
+/// Lists and inspects containers (and images) of the daemon behind `client`.
+pub fn snapshot(client: &Client, options: &HostAuditOptions) -> Result<HostSnapshot, EngineError> {
+    let label = host_label(client.endpoint());
+    let mut connection = client.connection()?;
+    let mut documents = Vec::new();
+    let mut list = format!("/containers/json?all={}", if options.all { "true" } else { "false" });
+    if !options.filters.is_empty() {
+        list.push_str(&format!(
+            "&filters={}",
+            shipshape_engine::encode_query(&filters_json(&options.filters))
+        ));
+    }
+    let ids = ids_of(&client.get_json(&mut connection, &list)?)?;
+    let (containers, vanished_containers) = inspect_all(client, &ids, "/containers", options.workers)?;
+    let count = containers.len();
+    documents.push((document(&label, "containers.json", containers), "docker-inspect"));
+    let mut images_count = 0;
+    let mut vanished_images = 0;
+    if options.images {
+        let ids = ids_of(&client.get_json(&mut connection, "/images/json")?)?;
+        let (images, vanished) = inspect_all(client, &ids, "/images", options.workers)?;
+        images_count = images.len();
+        vanished_images = vanished;
+        documents.push((document(&label, "images.json", images), "docker-inspect"));
+    }
+    Ok(HostSnapshot {
+        documents,
+        containers: count,
+        images: images_count,
+        vanished: vanished_containers + vanished_images,
+    })
+}
+
+/// The `Id` of each object of a list response.
+fn ids_of(body: &[u8]) -> Result<Vec<String>, EngineError> {
+    let list: Value = serde_json::from_slice(body)
+        .map_err(|e| EngineError::Protocol(format!("a list that is not JSON: {e}")))?;
+    let items = list.as_array().ok_or_else(|| EngineError::Protocol("a list that is not an array".into()))?;
+    Ok(items.iter().filter_map(|item| item.get("Id").and_then(Value::as_str).map(str::to_string)).collect())
+}
+
+/// Inspects every id on `workers` connections at once; keeps the list's order. Objects removed in
+/// the meantime (404) are counted, not errors.
+fn inspect_all(
+    client: &Client,
+    ids: &[String],
+    collection: &str,
+    workers: usize,
+) -> Result<(Vec<Value>, usize), EngineError> {
+    let results: Mutex<Vec<Option<Value>>> = Mutex::new(vec![None; ids.len()]);
+    let next = AtomicUsize::new(0);
+    let vanished = AtomicUsize::new(0);
+    let first_error: Mutex<Option<EngineError>> = Mutex::new(None);
+    let workers = workers.clamp(1, 64).min(ids.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut connection: Option<Connection> = None;
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(id) = ids.get(index) else { break };
+                    let outcome = match connection.take().map_or_else(|| client.connection(), Ok) {
+                        Ok(mut conn) => {
+                            let body = client.get_json(&mut conn, &format!("{collection}/{id}/json"));
+                            connection = Some(conn);
+                            body
+                        }
+                        Err(error) => Err(error),
+                    };
+                    match outcome {
+                        Ok(body) => match serde_json::from_slice::<Value>(&body) {
+                            Ok(value) => {
+                                if let Ok(mut results) = results.lock()
+                                    && let Some(slot) = results.get_mut(index)
+                                {
+                                    *slot = Some(value);
+                                }
+                            }
+                            Err(e) => {
+                                record(&first_error, EngineError::Protocol(format!("{collection}/{id}: {e}")))
+                            }
+                        },
+                        Err(EngineError::Status { status: 404, .. }) => {
+                            vanished.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(error) => {
+                            record(&first_error, error);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(error) = first_error.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        return Err(error);
+    }
+    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok((results.into_iter().flatten().collect(), vanished.into_inner()))
+}
+
+fn record(slot: &Mutex<Option<EngineError>>, error: EngineError) {
+    if let Ok(mut slot) = slot.lock()
+        && slot.is_none()
+    {
+        *slot = Some(error);
+    }
+}
+
+/// A pretty-printed JSON array as a document named `docker://<label>/<name>`.
+fn document(label: &str, name: &str, objects: Vec<Value>) -> SourceFile {
+    let text = serde_json::to_string_pretty(&Value::Array(objects)).unwrap_or_else(|_| "[]".to_string());
+    SourceFile::new(format!("docker://{label}/{name}"), text)
+}
+
+/// A daemon event that launches something worth checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Launch {
+    /// A container was created or started.
+    Container {
+        /// Container id.
+        id: String,
+        /// Its name.
+        name: String,
+        /// `create` or `start`.
+        action: String,
+    },
+    /// A process was `docker exec`ed into a container.
+    Exec {
+        /// The exec instance's id.
+        exec_id: String,
+        /// The container's name.
+        container: String,
+        /// The command line, as the event gives it.
+        command: String,
+    },
+}
+
+/// Reads one `/events` line: the launch it reports (if any) and the event's time (unix seconds).
+pub fn parse_event(line: &str) -> (Option<Launch>, Option<i64>) {
+    let Ok(event) = serde_json::from_str::<Value>(line) else { return (None, None) };
+    let time = event.get("time").and_then(Value::as_i64);
+    if event.get("Type").and_then(Value::as_str) != Some("container") {
+        return (None, time);
+    }
+    let action = event.get("Action").and_then(Value::as_str).unwrap_or_default();
+    let actor = event.get("Actor");
+    let attribute = |key: &str| {
+        actor
+            .and_then(|a| a.pointer(&format!("/Attributes/{key}")))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let id = actor.and_then(|a| a.get("ID")).and_then(Value::as_str).unwrap_or_default().to_string();
+    let launch = if action == "create" || action == "start" {
+        Some(Launch::Container { id, name: attribute("name").to_string(), action: action.to_string() })
+    } else if let Some(command) = action.strip_prefix("exec_create:") {
+        let exec_id = attribute("execID").to_string();
+        (!exec_id.is_empty()).then(|| Launch::Exec {
+            exec_id,
+            container: attribute("name").to_string(),
+            command: command.trim().to_string(),
+        })
+    } else {
+        None
+    };
+    (launch, time)
+}
+
+/// Follows the daemon's events, calling `on_launch` for each launch, until `on_launch` returns
+/// `false`. When the stream breaks (the daemon restarts), reconnects with exponential backoff (1 s
+/// up to 30 s), resuming from the last event seen so none is missed; `on_reconnect` hears about
+/// each attempt. Fails only if the very first connection fails.
+pub fn follow(
+    client: &Client,
+    since: Option<String>,
+    filters: &[(String, String)],
+    on_launch: &mut dyn FnMut(Launch) -> bool,
+    on_reconnect: &mut dyn FnMut(&EngineError, std::time::Duration),
+) -> Result<(), EngineError> {
+    let mut since = since;
+    let mut connected_once = false;
+    let mut backoff = std::time::Duration::from_secs(1);
+    loop {
+        let mut event_filters = vec![
+            ("type".to_string(), "container".to_string()),
+            ("event".to_string(), "create".to_string()),
+            ("event".to_string(), "start".to_string()),
+            ("event".to_string(), "exec_create".to_string()),
+        ];
+        // `docker ps` filter names map onto event filters: a container `name` is `container`.
+        for (key, value) in filters {
+            let key = if key == "name" || key == "id" { "container" } else { key.as_str() };
+            event_filters.push((key.to_string(), value.clone()));
+        }
+        let mut path =
+            format!("/events?filters={}", shipshape_engine::encode_query(&filters_json(&event_filters)));
+        if let Some(since) = &since {
+            path.push_str(&format!("&since={}", shipshape_engine::encode_query(since)));
+        }
+        let stream = client.connection().and_then(|c| c.stream_lines(&client.versioned(&path)));
+        let error = match stream {
+            Ok(lines) => {
+                connected_once = true;
+                backoff = std::time::Duration::from_secs(1);
+                let mut ended_by = None;
+                for line in lines {
+                    match line {
+                        Ok(line) => {
+                            let (launch, time) = parse_event(&line);
+                            if let Some(time) = time {
+                                // Resume after this second; events of the same second may repeat.
+                                since = Some(time.to_string());
+                            }
+                            if let Some(launch) = launch
+                                && !on_launch(launch)
+                            {
+                                return Ok(());
+                            }
+                        }
+                        Err(error) => {
+                            ended_by = Some(error);
+                            break;
+                        }
+                    }
+                }
+                ended_by.unwrap_or_else(|| EngineError::Protocol("the daemon ended the event stream".into()))
+            }
+            Err(error) if !connected_once => return Err(error),
+            Err(error) => error,
+        };
+        on_reconnect(&error, backoff);
+        std::thread::sleep(backoff);
+        backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
+    }
+}
+
+/// The document to check for a launch: the container's inspect output, or for an exec a
+/// container-shaped object holding the exec's privileges (`Privileged`, `User`). `None` when the
+/// container or exec is already gone.
+pub fn launch_document(client: &Client, launch: &Launch) -> Result<Option<SourceFile>, EngineError> {
+    let label = host_label(client.endpoint());
+    let mut connection = client.connection()?;
+    let fetched = match launch {
+        Launch::Container { id, .. } => client.get_json(&mut connection, &format!("/containers/{id}/json")),
+        Launch::Exec { exec_id, .. } => client.get_json(&mut connection, &format!("/exec/{exec_id}/json")),
+    };
+    let body = match fetched {
+        Ok(body) => body,
+        Err(EngineError::Status { status: 404, .. }) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let value: Value = serde_json::from_slice(&body).map_err(|e| EngineError::Protocol(e.to_string()))?;
+    Ok(Some(match launch {
+        Launch::Container { name, .. } => document(&label, &format!("containers/{name}.json"), vec![value]),
+        Launch::Exec { exec_id, container, command } => {
+            let process = value.get("ProcessConfig").cloned().unwrap_or(Value::Null);
+            let short: String = exec_id.chars().take(12).collect();
+            let object = serde_json::json!({
+                "Id": exec_id,
+                "Name": format!("/{container} (exec {short}: {command})"),
+                "Config": {"User": process.get("user").cloned().unwrap_or(Value::Null)},
+                "HostConfig": {"Privileged": process.get("privileged").cloned().unwrap_or(Value::Bool(false))},
+                "ProcessConfig": process,
+            });
+            document(&label, &format!("execs/{container}-{short}.json"), vec![object])
+        }
+    }))
+}
+
+/// The rules that judge an exec: only what an exec can change (its privileges).
+pub const EXEC_RULES: [&str; 1] = ["PRV100"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_group_by_key() {
+        let pairs = [
+            ("name".to_string(), "a".to_string()),
+            ("name".to_string(), "b".to_string()),
+            ("label".to_string(), "x=1".to_string()),
+        ];
+        assert_eq!(filters_json(&pairs), r#"{"label":["x=1"],"name":["a","b"]}"#);
+    }
+
+    #[test]
+    fn events_become_launches() {
+        let create = r#"{"status":"create","id":"d158","Type":"container","Action":"create","Actor":{"ID":"d158","Attributes":{"image":"busybox","name":"evtest"}},"time":1795990719}"#;
+        assert_eq!(
+            parse_event(create),
+            (
+                Some(Launch::Container { id: "d158".into(), name: "evtest".into(), action: "create".into() }),
+                Some(1795990719)
+            )
+        );
+        let exec = r#"{"Type":"container","Action":"exec_create: sh -c id ","Actor":{"ID":"d158","Attributes":{"execID":"2b8c","name":"evtest"}},"time":5}"#;
+        assert_eq!(
+            parse_event(exec).0,
+            Some(Launch::Exec {
+                exec_id: "2b8c".into(),
+                container: "evtest".into(),
+                command: "sh -c id".into()
+            })
+        );
+        let network = r#"{"Type":"network","Action":"connect","Actor":{"ID":"f5"},"time":7}"#;
+        assert_eq!(parse_event(network), (None, Some(7)));
+        assert_eq!(parse_event("not json"), (None, None));
+    }
+}
