@@ -119,7 +119,11 @@ fn has_extension(path: &Path, extension: &str) -> bool {
 }
 
 /// Imports the records of an OSV zip export.
-pub(crate) fn import_zip(source: &mut SourceWriter, path: &Path, options: &ImportOptions) -> Result<(), Error> {
+pub(crate) fn import_zip(
+    source: &mut SourceWriter,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<(), Error> {
     let mut zip = ZipReader::open(path, options.zip)?;
     let mut buf = Vec::new();
     while let Some(entry) = zip.next_entry()? {
@@ -135,7 +139,12 @@ pub(crate) fn import_zip(source: &mut SourceWriter, path: &Path, options: &Impor
         }
         if entry.method != 0 && entry.method != 8 || entry.flags & 1 != 0 {
             source.skip_invalid(|| {
-                format!("{}: entry {:?} is encrypted or uses compression method {}", path.display(), entry.name, entry.method)
+                format!(
+                    "{}: entry {:?} is encrypted or uses compression method {}",
+                    path.display(),
+                    entry.name,
+                    entry.method
+                )
             });
             continue;
         }
@@ -145,7 +154,12 @@ pub(crate) fn import_zip(source: &mut SourceWriter, path: &Path, options: &Impor
     Ok(())
 }
 
-fn import_dir(source: &mut SourceWriter, root: &Path, dir: &Path, options: &ImportOptions) -> Result<(), Error> {
+fn import_dir(
+    source: &mut SourceWriter,
+    root: &Path,
+    dir: &Path,
+    options: &ImportOptions,
+) -> Result<(), Error> {
     let mut entries: Vec<(PathBuf, fs::FileType)> = fs::read_dir(dir)
         .map_err(Error::io(dir))?
         .map(|entry| {
@@ -179,7 +193,9 @@ fn import_json_file(
     let label = label.display().to_string();
     let len = fs::metadata(path).map_err(Error::io(path))?.len();
     if len > options.zip.max_entry_size {
-        source.skip_invalid(|| format!("{label}: {len} bytes, more than the limit of {}", options.zip.max_entry_size));
+        source.skip_invalid(|| {
+            format!("{label}: {len} bytes, more than the limit of {}", options.zip.max_entry_size)
+        });
         return Ok(());
     }
     let bytes = fs::read(path).map_err(Error::io(path))?;

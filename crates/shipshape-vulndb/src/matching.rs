@@ -65,7 +65,8 @@ mod rating {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Severity, D::Error> {
         let name = String::deserialize(deserializer)?;
-        Severity::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown severity {name:?}")))
+        Severity::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown severity {name:?}")))
     }
 }
 
@@ -86,7 +87,11 @@ pub fn record_severity(record: &Record) -> Option<MatchSeverity> {
         .filter(|s| matches!(s.kind, SeverityKind::CvssV2 | SeverityKind::CvssV3 | SeverityKind::CvssV4))
         .filter_map(|s| {
             let scored = cvss::score(&s.score).ok()?;
-            Some(MatchSeverity { rating: scored.severity(), score: Some(scored.score), source: s.score.clone() })
+            Some(MatchSeverity {
+                rating: scored.severity(),
+                score: Some(scored.score),
+                source: s.score.clone(),
+            })
         })
         .max_by(MatchSeverity::cmp_rank);
     if best_vector.is_some() {
@@ -94,7 +99,11 @@ pub fn record_severity(record: &Record) -> Option<MatchSeverity> {
     }
     let named = |source: &str, name: Option<&str>| {
         let name = name?;
-        Some(MatchSeverity { rating: Severity::from_name(name)?, score: None, source: format!("{source}: {name}") })
+        Some(MatchSeverity {
+            rating: Severity::from_name(name)?,
+            score: None,
+            source: format!("{source}: {name}"),
+        })
     };
     let database = record.database_specific.as_ref().and_then(|d| d.get("severity")).and_then(|s| s.as_str());
     named("database_specific", database)
@@ -116,18 +125,38 @@ fn id_rank(id: &str) -> u8 {
 /// Matches every package against the database; see the module documentation. Matches are in
 /// package order, then by id.
 pub fn match_packages(db: &Database, packages: &[LockedPackage]) -> Result<Vec<Match>, Error> {
-    let mut cache: HashMap<(String, String), Vec<Record>> = HashMap::new();
-    let mut matches = Vec::new();
-    for package in packages {
-        let key = (crate::normalize_ecosystem(&package.ecosystem), crate::normalize_name(&package.ecosystem, &package.name));
-        if !cache.contains_key(&key) {
-            let records = db.records_for(&package.ecosystem, &package.name)?;
-            cache.insert(key.clone(), records);
-        }
-        let records = cache.get(&key).map_or(&[][..], Vec::as_slice);
-        matches.extend(match_package(package, records));
+    // Look each (ecosystem, name) up once, however many lockfiles pin it, and drop its records
+    // before the next lookup, so memory stays bounded by one package's records.
+    let mut by_key: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut keys_in_order = Vec::new();
+    for (index, package) in packages.iter().enumerate() {
+        let key = (
+            crate::normalize_ecosystem(&package.ecosystem),
+            crate::normalize_name(&package.ecosystem, &package.name),
+        );
+        by_key
+            .entry(key)
+            .or_insert_with_key(|key| {
+                keys_in_order.push(key.clone());
+                Vec::new()
+            })
+            .push(index);
     }
-    Ok(matches)
+    let mut per_package: Vec<Vec<Match>> = vec![Vec::new(); packages.len()];
+    for key in keys_in_order {
+        let indices = by_key.get(&key).map_or(&[][..], Vec::as_slice);
+        let Some(first) = indices.first().and_then(|&i| packages.get(i)) else { continue };
+        let records = db.records_for(&first.ecosystem, &first.name)?;
+        if records.is_empty() {
+            continue;
+        }
+        for &index in indices {
+            if let (Some(package), Some(slot)) = (packages.get(index), per_package.get_mut(index)) {
+                *slot = match_package(package, &records);
+            }
+        }
+    }
+    Ok(per_package.into_iter().flatten().collect())
 }
 
 /// Matches one package against candidate records (those [`Database::records_for`] returns),
@@ -191,7 +220,8 @@ pub fn match_package(package: &LockedPackage, records: &[Record]) -> Vec<Match> 
     let mut out: Vec<Match> = groups
         .into_iter()
         .map(|members| {
-            let members: Vec<&(&Record, Vec<AffectedMatch>)> = members.iter().filter_map(|&i| hits.get(i)).collect();
+            let members: Vec<&(&Record, Vec<AffectedMatch>)> =
+                members.iter().filter_map(|&i| hits.get(i)).collect();
             let record_ids: BTreeSet<String> = members.iter().map(|(r, _)| r.id.clone()).collect();
             let mut identifiers: BTreeSet<String> = record_ids.clone();
             identifiers.extend(members.iter().flat_map(|(r, _)| r.aliases.iter().cloned()));
@@ -212,7 +242,8 @@ pub fn match_package(package: &LockedPackage, records: &[Record]) -> Vec<Match> 
                     Some(family) => compare(family, a, b),
                     None => a.cmp(b),
                 });
-            let severity = members.iter().filter_map(|(r, _)| record_severity(r)).max_by(MatchSeverity::cmp_rank);
+            let severity =
+                members.iter().filter_map(|(r, _)| record_severity(r)).max_by(MatchSeverity::cmp_rank);
             let summary = members
                 .iter()
                 .find(|(r, _)| r.id == id)
@@ -268,8 +299,10 @@ mod tests {
         let mut ghsa = record("GHSA-aaaa-bbbb-cccc", &["CVE-2021-1"], "3.2.5");
         ghsa.database_specific = Some(serde_json::json!({"severity": "MODERATE"}));
         let mut pysec = record("PYSEC-2021-9", &["CVE-2021-1", "GHSA-aaaa-bbbb-cccc"], "3.2.4");
-        pysec.severity =
-            vec![OsvSeverity { kind: SeverityKind::CvssV3, score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into() }];
+        pysec.severity = vec![OsvSeverity {
+            kind: SeverityKind::CvssV3,
+            score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
+        }];
         let unrelated = record("PYSEC-2021-10", &[], "4.0");
         let not_affecting = record("PYSEC-2020-1", &[], "1.0");
         let matches = match_package(&django("3.2.0"), &[ghsa, pysec, unrelated, not_affecting]);

@@ -235,7 +235,9 @@ fn failed(
     error: String,
 ) -> Result<EcosystemOutcome, Error> {
     let kept_previous = match old {
-        Some(db) => writer.keep_source(db, ecosystem, db.source_status(ecosystem).map_or(0, |s| s.checked_at))?,
+        Some(db) => {
+            writer.keep_source(db, ecosystem, db.source_status(ecosystem).map_or(0, |s| s.checked_at))?
+        }
         None => false,
     };
     Ok(EcosystemOutcome::Failed { error, kept_previous })
@@ -282,7 +284,10 @@ pub fn export_url(base: &str, ecosystem: &str) -> String {
 enum Attempt {
     Done(Fetched),
     /// Worth retrying, after the server's `Retry-After` if it sent one.
-    Retry { reason: String, retry_after: Option<Duration> },
+    Retry {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
     /// This URL will not work; try the next one.
     GiveUp(String),
 }
@@ -309,9 +314,17 @@ fn fetch(
                     break format!("{reason} (after {attempt} attempts)");
                 }
                 Attempt::Retry { reason, retry_after } => {
-                    let wait = retry_after
-                        .map_or_else(|| config.retry.backoff(attempt), |d| d.min(config.retry.max_retry_after));
-                    progress.event(&ProgressEvent::Retrying { ecosystem, url: &url, attempt, wait, reason: &reason });
+                    let wait = retry_after.map_or_else(
+                        || config.retry.backoff(attempt),
+                        |d| d.min(config.retry.max_retry_after),
+                    );
+                    progress.event(&ProgressEvent::Retrying {
+                        ecosystem,
+                        url: &url,
+                        attempt,
+                        wait,
+                        reason: &reason,
+                    });
                     std::thread::sleep(wait);
                     attempt += 1;
                 }
@@ -368,7 +381,8 @@ fn try_once(
         304 if conditional => return Attempt::Done(Fetched::NotModified { url: url.to_owned() }),
         304 => return Attempt::GiveUp("304 Not Modified to an unconditional request".into()),
         408 | 429 | 500..=599 => {
-            let retry_after = header(&response, "retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
+            let retry_after =
+                header(&response, "retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
             return Attempt::Retry { reason: format!("HTTP {status}"), retry_after };
         }
         _ => return Attempt::GiveUp(format!("HTTP {status}")),
@@ -377,7 +391,10 @@ fn try_once(
     let last_modified = header(&response, "last-modified");
     let total = response.body().content_length();
     if total.is_some_and(|t| t > config.max_download_size) {
-        return Attempt::GiveUp(format!("export larger than the limit of {} bytes", config.max_download_size));
+        return Attempt::GiveUp(format!(
+            "export larger than the limit of {} bytes",
+            config.max_download_size
+        ));
     }
     let reader = response.into_body().into_with_config().limit(config.max_download_size).reader();
     match save(reader, download, ecosystem, total, progress) {
@@ -389,7 +406,9 @@ fn try_once(
             Attempt::GiveUp(format!("export larger than the limit of {} bytes", config.max_download_size))
         }
         Err(SaveError::Local(e)) => Attempt::GiveUp(format!("{}: {e}", download.display())),
-        Err(SaveError::Network(e)) => Attempt::Retry { reason: format!("download cut short: {e}"), retry_after: None },
+        Err(SaveError::Network(e)) => {
+            Attempt::Retry { reason: format!("download cut short: {e}"), retry_after: None }
+        }
     }
 }
 

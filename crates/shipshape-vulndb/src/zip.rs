@@ -355,7 +355,9 @@ impl ZipReader {
             }
         }
         if disk_start != 0 && disk_start != 0xFFFF {
-            return Err(self.error(Some(&header.name), ZipErrorKind::Unsupported("multi-disk archive".into())));
+            return Err(
+                self.error(Some(&header.name), ZipErrorKind::Unsupported("multi-disk archive".into()))
+            );
         }
         Ok(Some(header))
     }
@@ -369,10 +371,9 @@ impl ZipReader {
             return Err(self.error(name, ZipErrorKind::Unsupported("encrypted entry".into())));
         }
         if header.method != 0 && header.method != 8 {
-            return Err(self.error(
-                name,
-                ZipErrorKind::Unsupported(format!("compression method {}", header.method)),
-            ));
+            return Err(
+                self.error(name, ZipErrorKind::Unsupported(format!("compression method {}", header.method)))
+            );
         }
         if header.uncompressed_size > self.limits.max_entry_size {
             return Err(self.error(
@@ -401,14 +402,13 @@ impl ZipReader {
             return Err(self.error(name, ZipErrorKind::Malformed("local header out of bounds")));
         }
         let mut local = [0u8; 30];
-        read_at(&mut self.data, header.local_header_offset, &mut local).map_err(|e| self.error(name, e.into()))?;
+        read_at(&mut self.data, header.local_header_offset, &mut local)
+            .map_err(|e| self.error(name, e.into()))?;
         if le32(&local, 0) != LOCAL_SIGNATURE {
             return Err(self.error(name, ZipErrorKind::Malformed("bad local header signature")));
         }
-        let data_start = header.local_header_offset
-            + 30
-            + u64::from(le16(&local, 26))
-            + u64::from(le16(&local, 28));
+        let data_start =
+            header.local_header_offset + 30 + u64::from(le16(&local, 26)) + u64::from(le16(&local, 28));
         if data_start.checked_add(header.compressed_size).is_none_or(|end| end > self.file_len) {
             return Err(self.error(name, ZipErrorKind::Malformed("entry data out of bounds")));
         }

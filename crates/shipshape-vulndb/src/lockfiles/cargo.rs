@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Lines, LockfileError, Lockfile, toml_error};
+use super::{Lines, Lockfile, LockfileError, toml_error};
 
 #[derive(Deserialize)]
 struct CargoLock {
@@ -83,10 +83,13 @@ source = "git+https://example.invalid/fork?rev=abc#abc"
 
     #[test]
     fn syntax_errors_name_the_line() {
-        let error = parse_kind(LockfileKind::CargoLock, "version = 4\n\n[[package]]\nname = \"x\nversion = 1\n")
-            .unwrap_err();
+        let error =
+            parse_kind(LockfileKind::CargoLock, "version = 4\n\n[[package]]\nname = \"x\nversion = 1\n")
+                .unwrap_err();
         assert_eq!(error.line, 4, "{error}");
-        let lock = parse_kind(LockfileKind::CargoLock, "[[package]]\nname = \"x\"\nsource = \"registry+x\"\n").unwrap();
+        let lock =
+            parse_kind(LockfileKind::CargoLock, "[[package]]\nname = \"x\"\nsource = \"registry+x\"\n")
+                .unwrap();
         assert!(lock.packages.is_empty());
         assert_eq!(lock.warnings[0].line, 2);
     }

@@ -4,7 +4,7 @@
 //! Versions lose their `v` (`v1.2.3` → `1.2.3`), as OSV's Go records write them. A module
 //! replaced by a local directory is not a published module: it is skipped with a warning.
 
-use super::{LockfileError, Lockfile};
+use super::{Lockfile, LockfileError};
 
 struct Require {
     path: String,
@@ -153,7 +153,10 @@ pub(super) fn parse(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError
         match replace {
             Some(replace) if is_local_path(&replace.new_path) => lock.warn(
                 replace.line,
-                format!("{} is replaced by the local directory {}: not checked", require.path, replace.new_path),
+                format!(
+                    "{} is replaced by the local directory {}: not checked",
+                    require.path, replace.new_path
+                ),
             ),
             Some(replace) => match &replace.new_version {
                 Some(version) => lock.add(&replace.new_path, version, replace.line),
@@ -163,9 +166,8 @@ pub(super) fn parse(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError
         }
     }
 
-    let stdlib = toolchain
-        .and_then(|(t, line)| Some((t.strip_prefix("go")?.to_owned(), line)))
-        .or(go_version);
+    let stdlib =
+        toolchain.and_then(|(t, line)| Some((t.strip_prefix("go")?.to_owned(), line))).or(go_version);
     if let Some((version, line)) = stdlib {
         // `go 1.21` means Go 1.21.0; OSV's stdlib ranges use three parts.
         let version = if version.matches('.').count() == 1 && !version.contains(['r', 'b']) {

@@ -359,7 +359,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_line() {
-        let error = parse(Path::new("app/composer.lock"), "{\n  \"packages\": [\n    {,\n  ]\n}").unwrap_err();
+        let error =
+            parse(Path::new("app/composer.lock"), "{\n  \"packages\": [\n    {,\n  ]\n}").unwrap_err();
         assert_eq!(error.file.as_deref(), Some(Path::new("app/composer.lock")));
         assert_eq!(error.line, 3, "{error}");
         assert!(error.to_string().starts_with("app/composer.lock: line 3: invalid JSON"), "{error}");

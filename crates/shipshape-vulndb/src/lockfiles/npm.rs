@@ -3,7 +3,7 @@
 
 use shipshape_yaml::Node;
 
-use super::{Lines, LockfileError, Lockfile, split_at_version, yaml_root};
+use super::{Lines, Lockfile, LockfileError, split_at_version, yaml_root};
 
 pub(super) fn parse(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError> {
     let lines = Lines::new(text);
@@ -180,7 +180,8 @@ mod tests {
 
     #[test]
     fn malformed_json_names_the_line() {
-        let error = parse_kind(LockfileKind::PackageLockJson, "{\n  \"packages\": {\n    \"a: {}\n  }\n}").unwrap_err();
+        let error = parse_kind(LockfileKind::PackageLockJson, "{\n  \"packages\": {\n    \"a: {}\n  }\n}")
+            .unwrap_err();
         assert!(error.line >= 3, "{error}");
         let error = parse_kind(LockfileKind::PackageLockJson, "[1, 2]").unwrap_err();
         assert_eq!(error.line, 1, "{error}");

@@ -2,7 +2,7 @@
 
 use shipshape_yaml::Node;
 
-use super::{Lines, LockfileError, Lockfile, yaml_root};
+use super::{Lines, Lockfile, LockfileError, yaml_root};
 
 pub(super) fn parse(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError> {
     let lines = Lines::new(text);
@@ -56,7 +56,11 @@ mod tests {
             lock.packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.line)).collect();
         assert_eq!(
             got,
-            [("guzzlehttp/guzzle", "7.4.4", 6), ("symfony/http-kernel", "v5.4.9", 11), ("phpunit/phpunit", "9.5.20", 17)]
+            [
+                ("guzzlehttp/guzzle", "7.4.4", 6),
+                ("symfony/http-kernel", "v5.4.9", 11),
+                ("phpunit/phpunit", "9.5.20", 17)
+            ]
         );
         assert_eq!(lock.packages[0].ecosystem, "Packagist");
         assert_eq!(lock.warnings.len(), 1);

@@ -6,7 +6,7 @@
 
 use shipshape_yaml::Node;
 
-use super::{Lines, LockfileError, Lockfile, split_at_version, yaml_root};
+use super::{Lines, Lockfile, LockfileError, split_at_version, yaml_root};
 
 pub(super) fn parse(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError> {
     let lines = Lines::new(text);
@@ -125,7 +125,10 @@ packages:
     resolution: {integrity: sha512-y}
     hasBin: true
 ";
-        assert_eq!(packages(text), owned(&[("@testing-library/react", "14.0.0", 13), ("loose-envify", "1.4.0", 19)]));
+        assert_eq!(
+            packages(text),
+            owned(&[("@testing-library/react", "14.0.0", 13), ("loose-envify", "1.4.0", 19)])
+        );
     }
 
     #[test]
@@ -157,12 +160,16 @@ snapshots:
 
   lodash@4.17.20: {}
 ";
-        assert_eq!(packages(text), owned(&[("@esbuild/linux-x64", "0.19.12", 13), ("lodash", "4.17.20", 18)]));
+        assert_eq!(
+            packages(text),
+            owned(&[("@esbuild/linux-x64", "0.19.12", 13), ("lodash", "4.17.20", 18)])
+        );
     }
 
     #[test]
     fn malformed_yaml_names_the_line() {
-        let error = parse_kind(LockfileKind::PnpmLock, "lockfileVersion: '9.0'\npackages:\n  a@1: {\n").unwrap_err();
+        let error =
+            parse_kind(LockfileKind::PnpmLock, "lockfileVersion: '9.0'\npackages:\n  a@1: {\n").unwrap_err();
         assert!(error.line >= 3, "{error}");
     }
 }

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use shipshape_yaml::Node;
 use toml::Spanned;
 
-use super::{Lines, LockfileError, Lockfile, Unpinned, toml_error, yaml_root};
+use super::{Lines, Lockfile, LockfileError, Unpinned, toml_error, yaml_root};
 
 /// `requirements.txt`: one requirement per line (with `\` continuations and `#` comments);
 /// `name[extras]==1.2.3 ; markers --hash=...` is pinned, anything else (ranges, URLs, no
@@ -123,7 +123,9 @@ pub(super) fn parse_poetry(text: &str, lock: &mut Lockfile) -> Result<(), Lockfi
 
 /// `uv.lock`: `[[package]]` tables; editable, virtual and directory sources are local.
 pub(super) fn parse_uv(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError> {
-    parse_toml_lock(text, lock, |source| ["editable", "virtual", "directory"].iter().any(|k| source.contains_key(*k)))
+    parse_toml_lock(text, lock, |source| {
+        ["editable", "virtual", "directory"].iter().any(|k| source.contains_key(*k))
+    })
 }
 
 /// `Pipfile.lock`: `default` and `develop` map names to `{"version": "==1.2.3"}`.
@@ -134,13 +136,12 @@ pub(super) fn parse_pipfile(text: &str, lock: &mut Lockfile) -> Result<(), Lockf
         for (key, entry) in root.get(section).and_then(Node::as_mapping).unwrap_or(&[]) {
             let line = lines.of(key);
             let name = key.as_str().unwrap_or("");
-            match entry.get("version").and_then(Node::as_str) {
-                Some(version) => match version.strip_prefix("===").or_else(|| version.strip_prefix("==")) {
+            // git, path and editable entries pin no registry version.
+            if let Some(version) = entry.get("version").and_then(Node::as_str) {
+                match version.strip_prefix("===").or_else(|| version.strip_prefix("==")) {
                     Some(version) => lock.add(name, version.trim(), line),
                     None => lock.warn(line, format!("{name}: {version:?} is not an exact version")),
-                },
-                // git, path and editable entries pin no registry version.
-                None => {}
+                }
             }
         }
     }
@@ -183,7 +184,12 @@ celery==5.*
             lock.packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.line)).collect();
         assert_eq!(
             got,
-            [("Django", "3.2.4", 4), ("requests", "2.25.1", 5), ("urllib3", "1.26.5", 6), ("six", "1.16.0", 13)]
+            [
+                ("Django", "3.2.4", 4),
+                ("requests", "2.25.1", 5),
+                ("urllib3", "1.26.5", 6),
+                ("six", "1.16.0", 13)
+            ]
         );
         let unpinned: Vec<(&str, &str, usize)> =
             lock.unpinned.iter().map(|u| (u.name.as_str(), u.requirement.as_str(), u.line)).collect();
@@ -265,7 +271,10 @@ name = "tool"
 version = "1.0.0"
 source = { git = "https://example.invalid/tool.git?rev=v1#abc" }
 "#;
-        assert_eq!(packages(LockfileKind::UvLock, text), owned(&[("idna", "3.6", 13), ("tool", "1.0.0", 19)]));
+        assert_eq!(
+            packages(LockfileKind::UvLock, text),
+            owned(&[("idna", "3.6", 13), ("tool", "1.0.0", 19)])
+        );
         let error = parse_kind(LockfileKind::UvLock, "version = 1\n[[package]\nname = \"x\"\n").unwrap_err();
         assert_eq!(error.line, 2, "{error}");
     }

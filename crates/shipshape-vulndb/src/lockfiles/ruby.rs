@@ -25,9 +25,7 @@ pub(super) fn parse(text: &str, lock: &mut Lockfile) {
         if !in_specs || indent != 4 || !matches!(section, "GEM" | "GIT" | "PLUGIN SOURCE") {
             continue;
         }
-        let parsed = content
-            .split_once(" (")
-            .and_then(|(name, rest)| Some((name, rest.strip_suffix(')')?)));
+        let parsed = content.split_once(" (").and_then(|(name, rest)| Some((name, rest.strip_suffix(')')?)));
         match parsed {
             Some((name, version)) => {
                 // `1.13.10-x86_64-linux`: a platform follows the first `-`.
@@ -82,7 +80,12 @@ BUNDLED WITH
             lock.packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.line)).collect();
         assert_eq!(
             got,
-            [("rails", "7.1.0.alpha", 6), ("actionpack", "7.0.4", 17), ("nokogiri", "1.13.10", 19), ("rack", "2.2.4", 21)]
+            [
+                ("rails", "7.1.0.alpha", 6),
+                ("actionpack", "7.0.4", 17),
+                ("nokogiri", "1.13.10", 19),
+                ("rack", "2.2.4", 21)
+            ]
         );
         assert!(lock.packages.iter().all(|p| p.ecosystem == "RubyGems"));
     }

@@ -2,7 +2,7 @@
 
 use shipshape_yaml::Node;
 
-use super::{Lines, LockfileError, Lockfile, split_at_version, yaml_root};
+use super::{Lines, Lockfile, LockfileError, split_at_version, yaml_root};
 
 pub(super) fn parse(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError> {
     let is_berry = text.lines().any(|line| line.starts_with("__metadata:"));
@@ -41,7 +41,10 @@ fn parse_v1(text: &str, lock: &mut Lockfile) -> Result<(), LockfileError> {
         if !indented {
             finish(&mut entry, lock);
             let Some(header) = trimmed.strip_suffix(':') else {
-                return Err(LockfileError::new(line, format!("expected an entry like `name@range:`, found {trimmed:?}")));
+                return Err(LockfileError::new(
+                    line,
+                    format!("expected an entry like `name@range:`, found {trimmed:?}"),
+                ));
             };
             let first = header.split(',').next().unwrap_or("");
             match descriptor_name(first) {
@@ -162,7 +165,8 @@ my-fork@git+https://example.invalid/fork.git:
 
     #[test]
     fn v1_malformed_names_the_line() {
-        let error = parse_kind(LockfileKind::YarnLock, "# yarn lockfile v1\n\nlodash@^4\n  version \"4\"\n").unwrap_err();
+        let error = parse_kind(LockfileKind::YarnLock, "# yarn lockfile v1\n\nlodash@^4\n  version \"4\"\n")
+            .unwrap_err();
         assert_eq!(error.line, 3, "{error}");
     }
 

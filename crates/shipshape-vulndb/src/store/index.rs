@@ -146,7 +146,9 @@ impl Index {
                 Ordering::Equal => {
                     let first = usize::try_from(first).map_err(|_| "posting out of bounds")?;
                     return (0..count as usize)
-                        .map(|i| first.checked_add(i).and_then(|i| self.posting(i)).ok_or("posting out of bounds"))
+                        .map(|i| {
+                            first.checked_add(i).and_then(|i| self.posting(i)).ok_or("posting out of bounds")
+                        })
                         .collect();
                 }
             }
@@ -215,6 +217,7 @@ impl KeyList {
     }
 
     /// Reads `<source>.keys`, checking each record range against the record file's size.
+    #[cfg_attr(not(feature = "update"), allow(dead_code))]
     pub(crate) fn read(path: &Path, records_len: u64) -> Result<KeyList, Error> {
         let corrupt = |reason: &str| Error::corrupt(path, reason);
         let file = File::open(path).map_err(Error::io(path))?;

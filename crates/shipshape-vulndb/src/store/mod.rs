@@ -131,7 +131,11 @@ pub(crate) fn unix_now() -> u64 {
 /// `$XDG_CACHE_HOME/shipshape/db`, else `~/.cache/shipshape/db` (on Windows
 /// `%LOCALAPPDATA%\shipshape\db`).
 pub fn default_dir() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    default_dir_from(|name| std::env::var_os(name))
+}
+
+fn default_dir_from(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var("SHIPSHAPE_DB_DIR") {
         return Some(dir);
     }
@@ -189,14 +193,14 @@ struct RecordFile {
 }
 
 impl RecordFile {
-    fn read(&self, posting: Posting) -> Result<Vec<u8>, Error> {
+    /// Reads a record's bytes into `buf` (reused across reads).
+    fn read(&self, posting: Posting, buf: &mut Vec<u8>) -> Result<(), Error> {
         let end = posting.offset.checked_add(u64::from(posting.len));
         if end.is_none_or(|end| end > self.len) {
             return Err(Error::corrupt(&self.path, "record range outside the file"));
         }
-        let mut buf = vec![0u8; posting.len as usize];
-        read_exact_at(&self.file, &mut buf, posting.offset).map_err(Error::io(&self.path))?;
-        Ok(buf)
+        buf.resize(posting.len as usize, 0);
+        read_exact_at(&self.file, buf, posting.offset).map_err(Error::io(&self.path))
     }
 }
 
@@ -281,7 +285,8 @@ impl Database {
         loop {
             attempts += 1;
             match Database::open_once(dir) {
-                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound && attempts < 3 => {}
+                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound && attempts < 3 => {
+                }
                 other => return other,
             }
         }
@@ -330,12 +335,13 @@ impl Database {
 
     fn read_postings(&self, postings: Vec<Posting>) -> Result<Vec<Record>, Error> {
         let mut by_id: HashMap<String, Record> = HashMap::with_capacity(postings.len());
+        let mut bytes = Vec::new();
         for posting in postings {
             let source = self
                 .sources
                 .get(posting.source as usize)
                 .ok_or_else(|| Error::corrupt(self.generation.join(INDEX), "posting names no source"))?;
-            let bytes = source.read(posting)?;
+            source.read(posting, &mut bytes)?;
             let record: Record = serde_json::from_slice(&bytes).map_err(|e| {
                 Error::corrupt(&source.path, format!("record at byte {}: {e}", posting.offset))
             })?;
@@ -402,8 +408,8 @@ impl Database {
             .collect()
     }
 
-    /// The status of the source named `name`.
-    pub(crate) fn source_status(&self, name: &str) -> Option<&EcosystemStatus> {
+    /// The status of the source (ecosystem) named `name`.
+    pub fn source_status(&self, name: &str) -> Option<&EcosystemStatus> {
         self.meta.sources.iter().map(|s| &s.status).find(|s| s.name == name)
     }
 
@@ -430,8 +436,9 @@ impl SourceWriter {
         self.buf.clear();
         serde_json::to_writer(&mut self.buf, record)
             .map_err(|e| Error::Io { path: self.path.clone(), source: io::Error::other(e) })?;
-        let len = u32::try_from(self.buf.len()).map_err(|_| {
-            Error::Io { path: self.path.clone(), source: io::Error::other("record larger than 4 GiB") }
+        let len = u32::try_from(self.buf.len()).map_err(|_| Error::Io {
+            path: self.path.clone(),
+            source: io::Error::other("record larger than 4 GiB"),
         })?;
         self.out.write_all(&self.buf).map_err(Error::io(&self.path))?;
 
@@ -471,15 +478,15 @@ impl SourceWriter {
     }
 }
 
-/// Where a commit may be stopped by a test, as a crash would stop it.
+/// Where a commit may be stopped by a test, as a crash would stop it: just before the step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CrashPoint {
     /// The new generation's files are written, not yet renamed into place.
-    BeforeGenerationRename,
+    GenerationRename,
     /// The generation is renamed into place; `CURRENT` still names the old one.
-    BeforeCurrentWrite,
+    CurrentWrite,
     /// `CURRENT.tmp` is written, not yet renamed over `CURRENT`.
-    BeforeCurrentRename,
+    CurrentRename,
 }
 
 /// A new generation being written, holding the update lock.
@@ -489,6 +496,8 @@ pub(crate) struct GenerationWriter {
     name: String,
     sources: Vec<SourceMeta>,
     lists: Vec<KeyList>,
+    /// The generation `CURRENT` named when the writer started.
+    previous: Option<String>,
     /// Set when a test simulates a crash: the leftovers stay, as after a real one.
     crashed: bool,
     _lock: File,
@@ -523,6 +532,7 @@ impl GenerationWriter {
             Err(fs::TryLockError::WouldBlock) => return Err(Error::Locked { dir: dir.to_owned() }),
             Err(fs::TryLockError::Error(e)) => return Err(Error::Io { path: lock_path, source: e }),
         }
+        let previous = current_generation(dir).ok().flatten();
         let mut highest = 0;
         for entry in fs::read_dir(dir).map_err(Error::io(dir))? {
             let entry = entry.map_err(Error::io(dir))?;
@@ -544,12 +554,14 @@ impl GenerationWriter {
             name,
             sources: Vec::new(),
             lists: Vec::new(),
+            previous,
             crashed: false,
             _lock: lock,
         })
     }
 
     /// A path inside the temporary directory (removed with it).
+    #[cfg_attr(not(feature = "update"), allow(dead_code))]
     pub(crate) fn temp_path(&self, name: &str) -> PathBuf {
         self.tmp.join(name)
     }
@@ -588,6 +600,7 @@ impl GenerationWriter {
 
     /// Copies a source of an open database into the new generation unchanged (hard links when
     /// possible), with a new status (for the new check time).
+    #[cfg_attr(not(feature = "update"), allow(dead_code))]
     pub(crate) fn keep_source(&mut self, db: &Database, name: &str, checked_at: u64) -> Result<bool, Error> {
         let Some(old) = db.meta.sources.iter().find(|s| s.status.name == name) else {
             return Ok(false);
@@ -622,24 +635,25 @@ impl GenerationWriter {
     pub(crate) fn commit_until(mut self, crash: Option<CrashPoint>) -> Result<Status, Error> {
         self.crashed = crash.is_some();
         index::write_index(&self.tmp.join(INDEX), &self.lists)?;
-        let meta = Meta { format_version: FORMAT_VERSION, built_at: unix_now(), sources: self.sources.clone() };
+        let meta =
+            Meta { format_version: FORMAT_VERSION, built_at: unix_now(), sources: self.sources.clone() };
         let meta_path = self.tmp.join(META);
         write_synced(&meta_path, &serde_json::to_vec_pretty(&meta).unwrap_or_default())?;
         sync_dir(&self.tmp)?;
-        if crash == Some(CrashPoint::BeforeGenerationRename) {
+        if crash == Some(CrashPoint::GenerationRename) {
             return Err(Error::SimulatedCrash("before the generation rename"));
         }
 
         let generation = self.dir.join(&self.name);
         fs::rename(&self.tmp, &generation).map_err(Error::io(&generation))?;
         sync_dir(&self.dir)?;
-        if crash == Some(CrashPoint::BeforeCurrentWrite) {
+        if crash == Some(CrashPoint::CurrentWrite) {
             return Err(Error::SimulatedCrash("before CURRENT is written"));
         }
 
         let current_tmp = self.dir.join(CURRENT_TMP);
         write_synced(&current_tmp, format!("{}\n", self.name).as_bytes())?;
-        if crash == Some(CrashPoint::BeforeCurrentRename) {
+        if crash == Some(CrashPoint::CurrentRename) {
             return Err(Error::SimulatedCrash("before CURRENT is renamed"));
         }
         let current = self.dir.join(CURRENT);
@@ -647,24 +661,23 @@ impl GenerationWriter {
         sync_dir(&self.dir)?;
 
         self.remove_old_generations();
-        Ok(Status { format_version: meta.format_version, built_at: meta.built_at, ecosystems: meta_status(&meta) })
+        Ok(Status {
+            format_version: meta.format_version,
+            built_at: meta.built_at,
+            ecosystems: meta_status(&meta),
+        })
     }
 
-    /// Removes every generation but the new one and the one before it.
+    /// Removes every generation but the new one and the one `CURRENT` named before (kept for
+    /// readers that were opening it at that moment).
     fn remove_old_generations(&self) {
-        let Some(new) = generation_number(&self.name) else { return };
         let Ok(entries) = fs::read_dir(&self.dir) else { return };
-        let mut older: Vec<(u64, PathBuf)> = entries
-            .flatten()
-            .filter_map(|e| {
-                let number = generation_number(&e.file_name().to_string_lossy())?;
-                (number < new).then(|| (number, e.path()))
-            })
-            .collect();
-        older.sort();
-        older.pop(); // keep the previous generation
-        for (_, path) in older {
-            remove_all(&path);
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let keep = name == self.name || Some(&name) == self.previous.as_ref();
+            if !keep && generation_number(&name).is_some() {
+                remove_all(&entry.path());
+            }
         }
     }
 }
@@ -741,15 +754,14 @@ mod tests {
 
     #[test]
     fn a_crash_at_any_commit_step_leaves_the_previous_database_usable() {
-        for crash in
-            [CrashPoint::BeforeGenerationRename, CrashPoint::BeforeCurrentWrite, CrashPoint::BeforeCurrentRename]
-        {
+        for crash in [CrashPoint::GenerationRename, CrashPoint::CurrentWrite, CrashPoint::CurrentRename] {
             let dir = tempfile::tempdir().unwrap();
             write_db(dir.path(), &[record("OLD-1", "PyPI", "django", "1.0")], None).unwrap();
             let error = write_db(dir.path(), &[record("NEW-1", "PyPI", "django", "2.0")], Some(crash));
             assert!(matches!(error, Err(Error::SimulatedCrash(_))), "{crash:?}");
             let db = Database::open(dir.path()).unwrap();
-            let ids: Vec<String> = db.records_for("PyPI", "Django").unwrap().into_iter().map(|r| r.id).collect();
+            let ids: Vec<String> =
+                db.records_for("PyPI", "Django").unwrap().into_iter().map(|r| r.id).collect();
             assert_eq!(ids, ["OLD-1"], "{crash:?}");
             drop(db);
             // The next writer cleans up and commits over the leftovers.
@@ -762,6 +774,19 @@ mod tests {
                 .filter(|n| n.starts_with(TMP_PREFIX) || n == CURRENT_TMP)
                 .collect();
             assert!(leftovers.is_empty(), "{crash:?}: {leftovers:?}");
+            let mut generations: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(GEN_PREFIX))
+                .collect();
+            generations.sort();
+            let expected: &[&str] = match crash {
+                // The crashed write never got a generation directory.
+                CrashPoint::GenerationRename => &["gen-00000001", "gen-00000002"],
+                // Its renamed but unused generation 2 is removed.
+                _ => &["gen-00000001", "gen-00000003"],
+            };
+            assert_eq!(generations, expected, "{crash:?}");
         }
     }
 
@@ -778,6 +803,23 @@ mod tests {
             .collect();
         generations.sort();
         assert_eq!(generations, ["gen-00000003", "gen-00000004"]);
+    }
+
+    #[test]
+    fn default_directory() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).into())
+        };
+        let dir = |vars| default_dir_from(env(vars)).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(dir(&[("HOME", "/home/u")]).as_deref(), Some("/home/u/.cache/shipshape/db"));
+        assert_eq!(dir(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/c")]).as_deref(), Some("/c/shipshape/db"));
+        assert_eq!(
+            dir(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "relative")]).as_deref(),
+            Some("/home/u/.cache/shipshape/db"),
+            "a relative XDG_CACHE_HOME is ignored, as the spec says"
+        );
+        assert_eq!(dir(&[("SHIPSHAPE_DB_DIR", "/db"), ("HOME", "/h")]).as_deref(), Some("/db"));
+        assert_eq!(dir(&[("HOME", "")]), None);
     }
 
     #[test]
