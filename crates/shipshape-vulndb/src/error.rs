@@ -67,6 +67,7 @@ pub enum Error {
     #[error("vulnerability database update failed: {0}")]
     UpdateFailed(String),
     /// A test stopped a commit at this step, as a crash would.
+    #[doc(hidden)]
     #[error("simulated crash {0}")]
     SimulatedCrash(&'static str),
 }

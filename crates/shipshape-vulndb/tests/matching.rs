@@ -104,3 +104,46 @@ fn requirements_and_npm_against_aliased_records() {
     let json = serde_json::to_value(lodash).unwrap();
     assert_eq!(json["package"]["ecosystem"], "npm");
 }
+
+#[test]
+fn the_same_package_in_two_lockfiles_matches_twice_in_order() {
+    let work = tempfile::tempdir().unwrap();
+    let input = write_file(
+        &work.path().join("npm.zip"),
+        &zip_bytes(&[("a.json".into(), record_json("GHSA-1", "npm", "lodash", "4.17.21", &[]))]),
+    );
+    let db_dir = work.path().join("db");
+    import(&db_dir, &[input], &ImportOptions::default(), &mut NoProgress).unwrap();
+    let db = Database::open(&db_dir).unwrap();
+    let web = lockfiles::parse(Path::new("web/yarn.lock"), "lodash@^4:\n  version \"4.17.20\"\n").unwrap();
+    let api = lockfiles::parse(Path::new("api/yarn.lock"), "lodash@^4:\n  version \"4.17.21\"\n").unwrap();
+    let admin = lockfiles::parse(
+        Path::new("admin/yarn.lock"),
+        "x@1:\n  version \"1\"\nlodash@4:\n  version \"4.0.0\"\n",
+    )
+    .unwrap();
+    let packages: Vec<_> = [web, api, admin].into_iter().flat_map(|l| l.packages).collect();
+    let matches = match_packages(&db, &packages).unwrap();
+    let got: Vec<(&str, usize)> =
+        matches.iter().map(|m| (m.package.version.as_str(), m.package.line)).collect();
+    assert_eq!(got, [("4.17.20", 1), ("4.0.0", 3)]);
+}
+
+#[test]
+fn parse_file_reads_and_names_the_file() {
+    let work = tempfile::tempdir().unwrap();
+    let path = write_file(&work.path().join("Gemfile.lock"), b"GEM\n  specs:\n    rack (2.2.3)\n");
+    let lock = lockfiles::parse_file(&path).unwrap();
+    assert_eq!(lock.kind, LockfileKind::GemfileLock);
+    assert_eq!((lock.packages[0].name.as_str(), lock.packages[0].line), ("rack", 3));
+    let bad = write_file(&work.path().join("Cargo.lock"), b"[[package]]\nname = \n");
+    let error = lockfiles::parse_file(&bad).unwrap_err();
+    assert_eq!(error.line, 2, "{error}");
+    assert!(error.to_string().contains("Cargo.lock: line 2: invalid TOML"), "{error}");
+}
+
+#[test]
+fn the_database_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Database>();
+}

@@ -78,6 +78,8 @@ fn download_then_not_modified_with_etag_and_last_modified() {
         matches!(&report.outcomes[0].1, EcosystemOutcome::Downloaded { bytes, .. } if *bytes == pypi.len() as u64)
     );
     assert_eq!(log.count("downloaded"), 2, "{:?}", log.0);
+    assert_eq!(log.count("imported PyPI 2"), 1, "{:?}", log.0);
+    assert_eq!(log.0.last().map(String::as_str), Some("committed 3"), "{:?}", log.0);
     let db = Database::open(dir.path()).unwrap();
     assert_eq!(ids(&db, "PyPI", "Django"), ["PYSEC-1"]);
     assert_eq!(ids(&db, "npm", "lodash"), ["GHSA-1"]);
