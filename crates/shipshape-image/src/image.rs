@@ -77,7 +77,9 @@ impl Image {
         if let Some(wanted) = &options.platform
             && let (Some(os), Some(arch)) = (&parsed.config.os, &parsed.config.architecture)
         {
-            let offered = Platform::new(os, arch, parsed.config.variant.as_deref());
+            // A config without a variant does not contradict an index entry that had one.
+            let variant = parsed.config.variant.as_deref().or(wanted.variant.as_deref());
+            let offered = Platform::new(os, arch, variant);
             if !wanted.matches(&offered) {
                 return Err(ImageError::NoMatchingPlatform {
                     location,
