@@ -464,7 +464,8 @@ fn refetch(
             }
             let stored =
                 normalize_abs(&crate::store::normalize_member(&String::from_utf8_lossy(&header.path)));
-            for content in in_layer.iter().filter(|c| c.stored_path() == stored) {
+            // A path stored twice in one layer: the later entry (the one the view kept) wins.
+            if let Some(content) = in_layer.iter().find(|c| c.stored_path() == stored) {
                 let mut kept = Vec::new();
                 data.take(WalkOptions::default().max_capture_file_bytes).read_to_end(&mut kept)?;
                 let file = CapturedFile {
@@ -475,7 +476,6 @@ fn refetch(
                     data: kept,
                 };
                 out.insert((*content).clone(), file);
-                break;
             }
             Ok(())
         };

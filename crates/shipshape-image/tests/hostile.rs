@@ -1,6 +1,8 @@
 //! Hostile and damaged images: each must fail with an error naming the image and the part of it,
 //! or be handled safely, within bounded time and memory.
 
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // helpers of integration tests, not library code
+
 mod common;
 
 use common::*;

@@ -1,5 +1,7 @@
 //! Images in every supported layout, built in code, opened and walked.
 
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // helpers of integration tests, not library code
+
 mod common;
 
 use common::*;

@@ -1,7 +1,7 @@
 //! Image fixtures built in code: layer tars (with the `tar` crate, plus raw headers for hostile
 //! names), gzip/zstd/uncompressed blobs, configs, and the four on-disk layouts.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use shipshape_image::Digest;
