@@ -65,8 +65,27 @@ impl Store {
             let canonical = path.canonicalize().map_err(|e| ImageError::io(path, e))?;
             return Ok(Store::Dir { root: path.to_path_buf(), canonical });
         }
-        let file = File::open(path).map_err(|e| ImageError::io(path, e))?;
+        let mut file = File::open(path).map_err(|e| ImageError::io(path, e))?;
         let len = meta.len();
+        let mut magic = [0u8; 4];
+        let got = read_up_to(&mut file, &mut magic).map_err(|e| ImageError::io(path, e))?;
+        let compressed = match magic.get(..got).unwrap_or_default() {
+            [0x1f, 0x8b, ..] => Some("gzip"),
+            [0x28, 0xb5, 0x2f, 0xfd] => Some("zstd"),
+            [b'B', b'Z', b'h', ..] => Some("bzip2"),
+            [0xfd, b'7', b'z', b'X'] => Some("xz"),
+            _ => None,
+        };
+        if let Some(kind) = compressed {
+            return Err(ImageError::NotAnImage {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "the archive is {kind}-compressed; decompress it first (an image archive is read in place, \
+                     which needs a plain tar)"
+                ),
+            });
+        }
+        file.seek(SeekFrom::Start(0)).map_err(|e| ImageError::io(path, e))?;
         let input = Seekable { inner: BufReader::with_capacity(16 * 1024, file), pos: 0, len };
         let mut reader = TarReader::new(input, TarLimits { max_metadata: limits.max_metadata_bytes });
         let mut members = HashMap::new();

@@ -407,9 +407,12 @@ pub(crate) fn final_files(
                 if dir_entry.kind != FileKind::Directory {
                     continue;
                 }
+                // Named under the directory as asked, even when it is a link to another one.
+                let asked = normalize_abs(dir);
                 for (child, _) in fs.children(&dir_path) {
+                    let name = child.rsplit('/').next().unwrap_or(child);
                     if let Some((path, entry)) = fs.resolve(child) {
-                        found.push((child.to_string(), path, entry));
+                        found.push((format!("{}/{name}", asked.trim_end_matches('/')), path, entry));
                     }
                 }
             }

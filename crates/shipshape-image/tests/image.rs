@@ -349,8 +349,9 @@ fn alpine_and_distroless_inventories() {
     let layers = vec![
         Layer::new(
             &[
-                file("var/lib/dpkg/status.d/base-files", b"Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n"),
-                file("var/lib/dpkg/status.d/base-files.md5sums", b"abc  etc/debian_version\n"),
+                symlink("var/lib/dpkg/status.d", "/usr/share/dpkg-db"),
+                file("usr/share/dpkg-db/base-files", b"Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n"),
+                file("usr/share/dpkg-db/base-files.md5sums", b"abc  etc/debian_version\n"),
                 file("etc/os-release", OS_RELEASE),
             ],
             Comp::Gzip,
@@ -739,6 +740,10 @@ fn not_an_image() {
     let err = Image::open(&text, None).unwrap_err();
     assert!(matches!(err, ImageError::NotAnImage { .. }), "{err}");
     assert!(err.to_string().contains("text.tar"), "{err}");
+    let gz = dir.path().join("image.tar.gz");
+    std::fs::write(&gz, compress(&layer_tar(&[file("manifest.json", b"[]")]), Comp::Gzip)).unwrap();
+    let err = Image::open(&gz, None).unwrap_err().to_string();
+    assert!(err.contains("gzip-compressed; decompress it first"), "{err}");
     let missing = Path::new("/definitely/not/here.tar");
     assert!(matches!(Image::open(missing, None), Err(ImageError::Io { .. })));
 }
