@@ -24,7 +24,7 @@ pub struct Layer {
     pub digest: Option<Digest>,
     /// The descriptor's media type, as written.
     pub media_type: Option<String>,
-    /// The blob's size in bytes: the descriptor's, else the stored member's.
+    /// The blob's size in bytes from the descriptor (legacy `docker save` archives have none).
     pub size: Option<u64>,
     /// Digest of the uncompressed tar stream, from the config's `rootfs.diff_ids`.
     pub diff_id: Option<Digest>,
