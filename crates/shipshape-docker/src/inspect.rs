@@ -16,9 +16,7 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct InspectOutput {
     pub workloads: Vec<Workload>,
-    /// Image objects (`docker image inspect`), lowered to their configuration.
-    pub images: Vec<shipshape_model::ImageSpec>,
-    /// Objects that are neither containers nor images (networks, volumes), by kind.
+    /// Objects that are not containers (images, networks, volumes), by kind.
     pub skipped: Vec<(String, Origin)>,
     /// Structural problems (`GEN001`), with spans.
     pub diagnostics: Vec<Finding>,
@@ -120,11 +118,9 @@ pub fn compose_service(config: Option<&Node>) -> Option<String> {
 
 fn lower_object(object: &Node, path: &Arc<str>, output: &mut InspectOutput) {
     let Some(host) = object.get("HostConfig") else {
-        if crate::image::is_image_object(object) {
-            output.images.push(crate::image::lower_image(object, path));
-            return;
-        }
-        let kind = if object.get("Driver").is_some() && object.get("IPAM").is_some() {
+        let kind = if crate::image::is_image_object(object) {
+            "image"
+        } else if object.get("Driver").is_some() && object.get("IPAM").is_some() {
             "network"
         } else if object.get("Mountpoint").is_some() {
             "volume"

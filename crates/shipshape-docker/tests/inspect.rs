@@ -116,8 +116,7 @@ fn sniffing_and_non_container_objects() {
     let output = inspect::lower(&stream.documents[0].root, &Arc::from("x.json"));
     assert!(output.workloads.is_empty());
     let kinds: Vec<&str> = output.skipped.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(kinds, ["network"]);
-    assert_eq!(output.images.len(), 1, "images are lowered to their configuration");
+    assert_eq!(kinds, ["image", "network"]);
     assert!(looks_like_container_inspect(text));
     let stream = shipshape_yaml::parse("\"just a string\"", &shipshape_yaml::Limits::default());
     let output = inspect::lower(&stream.documents[0].root, &Arc::from("x.json"));

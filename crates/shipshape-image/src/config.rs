@@ -228,16 +228,32 @@ pub(crate) fn parse(
     if root.as_mapping().is_none() {
         return Err(ImageError::invalid(path.to_string(), "the image config is not a JSON object"));
     }
+    let (config, spec) = lower_config(&root, &path, &text, layers)?;
+    let source = SourceFile::new(path, text);
+    Ok(ParsedConfig { config, spec, source })
+}
+
+/// Lowers a configuration already parsed with spans: an image config blob (`config`, `rootfs`,
+/// `history`) or a `docker image inspect` object (`Config`), found in `text` (the file `path`).
+/// `layers` is the number of layers the image has, for lining history up with them (0 when
+/// unknown).
+pub fn lower_config(
+    root: &Node,
+    path: &Arc<str>,
+    text: &str,
+    layers: usize,
+) -> Result<(ImageConfig, ImageSpec), ImageError> {
+    let text = text.to_string();
     let lower = Lower { path: path.clone(), text: &text };
-    let container = get_any(&root, &["config", "Config"]).filter(|n| n.as_mapping().is_some());
+    let container = get_any(root, &["config", "Config"]).filter(|n| n.as_mapping().is_some());
     let field = |key: &str| container.and_then(|c| c.get(key)).filter(|n| !n.is_null());
 
     let mut config = ImageConfig {
-        architecture: str_of(&root, "architecture").map(str::to_string),
-        os: str_of(&root, "os").map(str::to_string),
-        variant: str_of(&root, "variant").map(str::to_string),
-        created: str_of(&root, "created").map(str::to_string),
-        author: str_of(&root, "author").map(str::to_string),
+        architecture: str_of(root, "architecture").map(str::to_string),
+        os: str_of(root, "os").map(str::to_string),
+        variant: str_of(root, "variant").map(str::to_string),
+        created: str_of(root, "created").map(str::to_string),
+        author: str_of(root, "author").map(str::to_string),
         user: field("User").and_then(string).map(str::to_string),
         ..ImageConfig::default()
     };
@@ -273,7 +289,7 @@ pub(crate) fn parse(
             Some(v) => format!("{os}/{arch}/{v}"),
             None => format!("{os}/{arch}"),
         };
-        let node = root.get("architecture").unwrap_or(&root);
+        let node = root.get("architecture").unwrap_or(root);
         stage.platform = Some(lower.value(node, &platform));
     }
 
@@ -492,8 +508,7 @@ pub(crate) fn parse(
     }
     let spec =
         ImageSpec { path: path.clone(), global_args: Vec::new(), stages: vec![stage], target: Some(0) };
-    let source = SourceFile::new(path, text);
-    Ok(ParsedConfig { config, spec, source })
+    Ok((config, spec))
 }
 
 /// The instruction of a `created_by` and, for `RUN`, its command.

@@ -63,7 +63,7 @@ mod store;
 mod tar_stream;
 mod walk;
 
-pub use config::{HealthConfig, HistoryEntry, ImageConfig};
+pub use config::{HealthConfig, HistoryEntry, ImageConfig, lower_config};
 pub use digest::{Algorithm, Digest};
 pub use error::ImageError;
 pub use fs::{Anomaly, AnomalyKind, ContentRef, Fate, FileEntry, FileKind, Filesystem, Removal, Shadowed};

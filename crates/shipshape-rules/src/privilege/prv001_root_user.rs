@@ -61,7 +61,13 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
     let Some(user) = &stage.user else { return };
     let Some(resolved) = user.get() else { return };
     if is_root_user(resolved) {
-        checker.report(&ROOT_USER, &user.origin, format!("the final stage runs as {}", quoted(user))).help =
+        // A built image whose config sets no user runs as the engine default, root.
+        let message = if user.raw.trim().is_empty() {
+            "the image configures no user, so it runs as root".to_string()
+        } else {
+            format!("the final stage runs as {}", quoted(user))
+        };
+        checker.report(&ROOT_USER, &user.origin, message).help =
             Some("switch to an unprivileged user at the end of the final stage, e.g. `USER 10001`".into());
     }
 }

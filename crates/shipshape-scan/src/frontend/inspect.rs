@@ -32,8 +32,23 @@ impl Frontend for InspectFrontend {
             output.parse_errors += lowered.diagnostics.len();
             output.findings.extend(lowered.diagnostics);
             workloads.extend(lowered.workloads);
-            for image in &lowered.images {
-                shipshape_rules::checkers::check_image_spec(image, &mut checker);
+            let objects = match document.root.as_sequence() {
+                Some(items) => items.iter().collect(),
+                None => vec![&document.root],
+            };
+            for object in objects.into_iter().filter(|o| shipshape_docker::image::is_image_object(o)) {
+                match shipshape_image::lower_config(object, &source.path, &source.text, 0) {
+                    Ok((_, spec)) => shipshape_rules::checkers::check_image_spec(&spec, &mut checker),
+                    Err(error) => {
+                        output.parse_errors += 1;
+                        let origin = shipshape_model::Origin::new(source.path.clone(), object.span);
+                        output.findings.push(shipshape_model::Finding::new(
+                            &shipshape_model::general::PARSE_ERROR,
+                            &origin,
+                            error.to_string(),
+                        ));
+                    }
+                }
             }
         }
         output.findings.extend(checker.into_findings());
