@@ -135,3 +135,28 @@ fn compose_labels_name_the_project_service_and_file() {
         "shop-web-1 (compose project shop, service web, /srv/shop/compose.yaml)"
     );
 }
+
+#[test]
+fn api_versions_the_live_daemon_cannot_show() {
+    let (source, old) = load("api-1.24-docker-1.12.json");
+    let legacy = &old[0];
+    assert_eq!(legacy.name, "legacy-web");
+    assert!(!legacy.is_privileged());
+    assert!(legacy.cap_add.is_empty() && legacy.cap_drop.is_empty(), "null capability lists");
+    let socket = legacy.mounts.iter().find(|m| m.target == "/var/run/docker.sock").expect("socket bind");
+    assert!(!socket.read_only);
+    assert_eq!(line_of(&source, &socket.origin).0, 67, "the effective mount, from `Mounts`");
+    let published = legacy.ports.iter().find(|p| p.container_port == 80).expect("port 80");
+    assert_eq!(published.host_port, Some(80));
+    assert!(legacy.resources.memory.is_none(), "Memory 0 is no limit");
+
+    let (_, new) = load("api-1.47-docker-27.json");
+    let modern = &new[0];
+    assert_eq!(modern.name, "modern-api (compose project modern, service api, /srv/modern/compose.yaml)");
+    assert_eq!(modern.cap_drop.iter().map(|c| c.value.as_str()).collect::<Vec<_>>(), ["ALL"]);
+    assert_eq!(modern.resources.memory.as_ref().map(|m| m.value), Some(536_870_912));
+    assert!(modern.read_only_rootfs.as_ref().is_some_and(|r| r.value));
+    assert!(modern.security.no_new_privileges.as_ref().is_some_and(|n| n.value));
+    assert!(modern.mounts.iter().any(|m| m.target == "/var/lib/app" && m.kind == MountKind::Volume));
+    assert!(modern.healthcheck.as_ref().is_some_and(|h| !h.disabled));
+}
