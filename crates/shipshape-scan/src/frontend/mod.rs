@@ -6,6 +6,7 @@
 
 mod compose;
 mod dockerfile;
+mod image_config;
 mod inspect;
 mod kube;
 pub mod yaml_pragmas;
@@ -16,6 +17,7 @@ use shipshape_workspace::ScopedPragma;
 
 pub use compose::ComposeFrontend;
 pub use dockerfile::DockerfileFrontend;
+pub use image_config::ImageConfigFrontend;
 pub use inspect::InspectFrontend;
 pub use kube::KubeFrontend;
 
@@ -65,7 +67,7 @@ pub trait Frontend: Sync {
 /// rejects files with top-level `apiVersion:`/`kind:`) and after `docker inspect` (whose JSON has
 /// no `apiVersion`).
 pub static FRONTENDS: &[&dyn Frontend] =
-    &[&DockerfileFrontend, &ComposeFrontend, &InspectFrontend, &KubeFrontend];
+    &[&DockerfileFrontend, &ComposeFrontend, &InspectFrontend, &KubeFrontend, &ImageConfigFrontend];
 
 /// The front end used for files named explicitly whose name no front end claims, and for stdin.
 pub const FALLBACK_FRONTEND: usize = 0;
