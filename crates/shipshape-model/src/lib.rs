@@ -6,6 +6,7 @@
 
 pub mod finding;
 pub mod fix;
+pub mod engine;
 pub mod general;
 pub mod image_spec;
 pub mod redact;
@@ -15,6 +16,7 @@ pub mod source;
 pub mod span;
 pub mod workload;
 
+pub use engine::{ApiListener, ApiTls, EngineConfig, SeccompDefault, SettingList, SocketStat, Ulimit};
 pub use finding::{Finding, Location, Region, RelatedLocation};
 pub use fix::{Applicability, Edit, Fix};
 pub use image_spec::*;
