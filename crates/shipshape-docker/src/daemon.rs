@@ -60,10 +60,11 @@ pub fn merge(reported: EngineConfig, configured: EngineConfig) -> EngineConfig {
     reported.or(configured)
 }
 
-/// Fills every field that nothing stated and that dockerd defaults with that default, pointing at
-/// `origin` (the daemon.json object that leaves the key out), and records `origin` as
-/// [`EngineConfig::defaults_from`]. Only for callers that know no command-line flag of `dockerd`
-/// changes these settings.
+/// Fills every field that nothing stated, whose daemon.json key `daemon_json` (the file's root
+/// object, read from `path`) leaves out, with dockerd's default for it. Each such setting points
+/// at the object, which becomes [`EngineConfig::defaults_from`]. A key the file has but that
+/// could not be read (a wrong type) stays unknown. Only for callers that know no command-line
+/// flag of `dockerd` changes these settings.
 ///
 /// The defaults: `live-restore: false`, `icc: true`, `userland-proxy: true`,
 /// `no-new-privileges: false`, no `userns-remap`, the built-in seccomp profile, `iptables: true`,
@@ -71,41 +72,31 @@ pub fn merge(reported: EngineConfig, configured: EngineConfig) -> EngineConfig {
 /// `debug: false`, no default ulimits, no insecure registry beyond loopback, no TCP listener, the
 /// default bridge. The storage driver (chosen at start from what the host supports), rootless
 /// mode (how dockerd was started) and versions have no default and stay unknown.
-pub fn assume_defaults(config: &mut EngineConfig, origin: &Origin) {
-    let fill_bool = |field: &mut Option<Setting<bool>>, value: bool| {
-        if field.is_none() {
-            *field = Some(Setting::new(value, origin.clone()));
-        }
-    };
-    fill_bool(&mut config.live_restore, false);
-    fill_bool(&mut config.icc, true);
-    fill_bool(&mut config.userland_proxy, true);
-    fill_bool(&mut config.no_new_privileges, false);
-    fill_bool(&mut config.userns_remap, false);
-    fill_bool(&mut config.iptables, true);
-    fill_bool(&mut config.experimental, false);
-    fill_bool(&mut config.debug, false);
-    fill_bool(&mut config.default_bridge, true);
-    let fill_text = |field: &mut Option<Setting<String>>, value: &str| {
-        if field.is_none() {
-            *field = Some(Setting::new(value.to_string(), origin.clone()));
-        }
-    };
-    fill_text(&mut config.logging_driver, "json-file");
-    fill_text(&mut config.log_level, "info");
-    if config.seccomp.is_none() {
-        config.seccomp = Some(Setting::new(SeccompDefault::Builtin, origin.clone()));
-    }
-    fn fill_list<T>(field: &mut Option<SettingList<T>>, origin: &Origin) {
-        if field.is_none() {
-            *field = Some(Setting::new(Vec::new(), origin.clone()));
+pub fn assume_defaults(config: &mut EngineConfig, daemon_json: &Node, path: &Arc<str>) {
+    let origin = Origin::new(path.clone(), daemon_json.source_span());
+    let absent = |key: &str| daemon_json.get(key).is_none();
+    fn fill<T>(field: &mut Option<Setting<T>>, unset: bool, value: impl FnOnce() -> T, origin: &Origin) {
+        if field.is_none() && unset {
+            *field = Some(Setting::new(value(), origin.clone()));
         }
     }
-    fill_list(&mut config.authorization_plugins, origin);
-    fill_list(&mut config.insecure_registries, origin);
-    fill_list(&mut config.api_listeners, origin);
-    fill_list(&mut config.default_ulimits, origin);
-    config.defaults_from = Some(origin.clone());
+    fill(&mut config.live_restore, absent("live-restore"), || false, &origin);
+    fill(&mut config.icc, absent("icc"), || true, &origin);
+    fill(&mut config.userland_proxy, absent("userland-proxy"), || true, &origin);
+    fill(&mut config.no_new_privileges, absent("no-new-privileges"), || false, &origin);
+    fill(&mut config.userns_remap, absent("userns-remap"), || false, &origin);
+    fill(&mut config.iptables, absent("iptables"), || true, &origin);
+    fill(&mut config.experimental, absent("experimental"), || false, &origin);
+    fill(&mut config.debug, absent("debug"), || false, &origin);
+    fill(&mut config.default_bridge, absent("bridge"), || true, &origin);
+    fill(&mut config.logging_driver, absent("log-driver"), || "json-file".to_string(), &origin);
+    fill(&mut config.log_level, absent("log-level"), || "info".to_string(), &origin);
+    fill(&mut config.seccomp, absent("seccomp-profile"), || SeccompDefault::Builtin, &origin);
+    fill(&mut config.authorization_plugins, absent("authorization-plugins"), Vec::new, &origin);
+    fill(&mut config.insecure_registries, absent("insecure-registries"), Vec::new, &origin);
+    fill(&mut config.api_listeners, absent("hosts"), Vec::new, &origin);
+    fill(&mut config.default_ulimits, absent("default-ulimits"), Vec::new, &origin);
+    config.defaults_from = Some(origin);
 }
 
 /// Reads typed fields of JSON objects, reporting wrong types as `GEN001` at the field.
@@ -368,8 +359,8 @@ pub fn lower_info(root: &Node, path: &Arc<str>) -> Lowered {
             config.api_listeners = Some(Setting::new(listeners, origin));
         }
     }
-    if let Some((_, firewall)) = reader.object(info, "FirewallBackend") {
-        config.userland_proxy = userland_proxy_from_firewall(&mut reader, &config, firewall);
+    if let Some((key, firewall)) = reader.object(info, "FirewallBackend") {
+        config.userland_proxy = userland_proxy_from_firewall(&mut reader, &config, key, firewall);
     }
     reader.into_lowered(config)
 }
@@ -432,17 +423,18 @@ fn lower_registry_config(reader: &mut Reader<'_>, key: &Node, registry: &Node) -
 }
 
 /// Docker 29.5 lists `["EnableUserlandProxy", "true"]` in `FirewallBackend.Info` when the proxy
-/// is on and nothing when it is off; older daemons never list it.
+/// is on and nothing when it is off (`Info` is then often omitted); older daemons never list it.
 fn userland_proxy_from_firewall(
     reader: &mut Reader<'_>,
     config: &EngineConfig,
+    key: &Node,
     firewall: &Node,
 ) -> Option<Setting<bool>> {
-    let (key, info) = firewall.entry("Info")?;
-    let pairs = match &info.value {
-        NodeValue::Sequence(items) => items.as_slice(),
-        NodeValue::Null => &[],
-        _ => {
+    let pairs = match firewall.get("Info").map(|info| &info.value) {
+        Some(NodeValue::Sequence(items)) => items.as_slice(),
+        Some(NodeValue::Null) | None => &[],
+        Some(_) => {
+            let info = firewall.get("Info")?;
             reader.wrong_type("Info", info, "an array of [name, value] pairs");
             return None;
         }
@@ -454,7 +446,7 @@ fn userland_proxy_from_firewall(
             return Some(Setting::new(on, reader.origin(pair.source_span())));
         }
     }
-    version_at_least(config, (29, 5)).then(|| Setting::new(false, reader.entry_origin(key, info)))
+    version_at_least(config, (29, 5)).then(|| Setting::new(false, reader.entry_origin(key, firewall)))
 }
 
 /// Lowers `GET /version` (or `docker version --format '{{json .}}'`, whose `Server` part is read).
@@ -870,6 +862,8 @@ mod tests {
         assert_eq!(lower_info(&parse(on), &path()).config.userland_proxy.map(|s| s.value), Some(true));
         let off = r#"{"ServerVersion": "29.5.0", "FirewallBackend": {"Driver": "nftables", "Info": null}}"#;
         assert_eq!(lower_info(&parse(off), &path()).config.userland_proxy.map(|s| s.value), Some(false));
+        let omitted = r#"{"ServerVersion": "29.6.1", "FirewallBackend": {"Driver": "iptables"}}"#;
+        assert_eq!(lower_info(&parse(omitted), &path()).config.userland_proxy.map(|s| s.value), Some(false));
         let older = r#"{"ServerVersion": "28.3.0", "FirewallBackend": {"Driver": "iptables"}}"#;
         assert!(lower_info(&parse(older), &path()).config.userland_proxy.is_none());
     }
@@ -888,14 +882,19 @@ mod tests {
         let text = r#"{"icc": false}"#;
         let root = parse(text);
         let mut config = lower_daemon_json(&root, &path()).config;
-        let origin = Origin::new(path(), root.span);
-        assume_defaults(&mut config, &origin);
+        assume_defaults(&mut config, &root, &path());
         let icc = config.icc.as_ref().expect("icc");
         assert!(!icc.value && !config.is_default(icc));
         let proxy = config.userland_proxy.as_ref().expect("userland-proxy");
         assert!(proxy.value && config.is_default(proxy));
         assert_eq!(config.seccomp.as_ref().map(|s| s.value.clone()), Some(SeccompDefault::Builtin));
         assert!(config.storage_driver.is_none() && config.rootless.is_none());
+
+        // A key that is there but unreadable is unknown, not defaulted.
+        let root = parse(r#"{"icc": "no"}"#);
+        let mut config = lower_daemon_json(&root, &path()).config;
+        assume_defaults(&mut config, &root, &path());
+        assert!(config.icc.is_none());
     }
 
     #[test]

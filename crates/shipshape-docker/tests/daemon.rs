@@ -153,7 +153,7 @@ fn a_daemon_json_that_says_nothing_gets_dockerd_defaults() {
     let path: Arc<str> = Arc::from("daemon.json");
     let mut config = daemon::lower_daemon_json(root, &path).config;
     assert_eq!(config, EngineConfig::default());
-    daemon::assume_defaults(&mut config, &Origin::new(path, root.span));
+    daemon::assume_defaults(&mut config, root, &path);
     let icc = config.icc.as_ref().expect("icc");
     assert!(icc.value && config.is_default(icc));
     assert_eq!(config.logging_driver.as_ref().map(|s| s.value.as_str()), Some("json-file"));
