@@ -62,9 +62,12 @@ pub fn merge(reported: EngineConfig, configured: EngineConfig) -> EngineConfig {
 
 /// Fills every field that nothing stated, whose daemon.json key `daemon_json` (the file's root
 /// object, read from `path`) leaves out, with dockerd's default for it. Each such setting points
-/// at the object, which becomes [`EngineConfig::defaults_from`]. A key the file has but that
+/// at the object (see below), which becomes [`EngineConfig::defaults_from`]. A key the file has but that
 /// could not be read (a wrong type) stays unknown. Only for callers that know no command-line
 /// flag of `dockerd` changes these settings.
+///
+/// Such settings point at the object's first character (`{`), so a finding on a default shows
+/// the file's first line rather than the whole file.
 ///
 /// The defaults: `live-restore: false`, `icc: true`, `userland-proxy: true`,
 /// `no-new-privileges: false`, no `userns-remap`, the built-in seccomp profile, `iptables: true`,
@@ -73,7 +76,10 @@ pub fn merge(reported: EngineConfig, configured: EngineConfig) -> EngineConfig {
 /// default bridge. The storage driver (chosen at start from what the host supports), rootless
 /// mode (how dockerd was started) and versions have no default and stay unknown.
 pub fn assume_defaults(config: &mut EngineConfig, daemon_json: &Node, path: &Arc<str>) {
-    let origin = Origin::new(path.clone(), daemon_json.source_span());
+    // The object's first character: the frame of a finding on a default stays one line long.
+    let whole = daemon_json.source_span();
+    let origin =
+        Origin::new(path.clone(), Span::new(whole.start, whole.end.min(whole.start.saturating_add(1))));
     let absent = |key: &str| daemon_json.get(key).is_none();
     fn fill<T>(field: &mut Option<Setting<T>>, unset: bool, value: impl FnOnce() -> T, origin: &Origin) {
         if field.is_none() && unset {

@@ -4,9 +4,9 @@
 //! the plain structs of this crate; every rule reads only these structs and emits [`Finding`]s; every
 //! renderer prints findings. Nothing here does I/O.
 
+pub mod engine;
 pub mod finding;
 pub mod fix;
-pub mod engine;
 pub mod general;
 pub mod image_spec;
 pub mod redact;

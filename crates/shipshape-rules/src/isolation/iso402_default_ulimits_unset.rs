@@ -10,9 +10,10 @@ declare_rule! {
     /// report default ulimits, so only a daemon.json can trigger this rule.
     ///
     /// ## Why is this bad?
-    /// Containers then inherit the daemon's own limits, which service managers set very high
-    /// (`LimitNOFILE=infinity`). One container can open millions of files or start thousands of
-    /// processes and exhaust what the host and every other container share. Per-container
+    /// Containers then inherit the daemon's own limits, which service managers often set very
+    /// high (Docker's own systemd unit long used `LimitNOFILE=infinity`). One container can open
+    /// millions of files or start thousands of processes and exhaust what the host and every
+    /// other container share. Per-container
     /// `--ulimit` settings override the default where a workload needs more.
     ///
     /// ## Example

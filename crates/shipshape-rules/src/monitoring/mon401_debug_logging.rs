@@ -8,10 +8,10 @@ declare_rule! {
     /// daemon.json, or debug mode (`"debug": true`, `Debug: true` in `docker info`).
     ///
     /// ## Why is this bad?
-    /// Debug logging records every API call with its parameters and a great deal of internal
-    /// detail: environment values, registry and network details end up in the system journal,
-    /// which far more people and tools can read than the Engine API. The volume also buries the
-    /// events that matter and can fill the disk. `info` records what an audit needs.
+    /// Debug logging records every API call and much internal detail, which can include request
+    /// parameters such as the environment of a container being created. It lands in the system
+    /// journal, which more people and tools can read than the Engine API. The volume also buries
+    /// the events that matter and can fill the disk. `info` records what an audit needs.
     ///
     /// ## Example
     /// ```json
@@ -63,7 +63,7 @@ pub(crate) fn check(config: &EngineConfig, checker: &mut Checker<'_>) {
         .report(
             &DEBUG_LOGGING,
             origin,
-            format!("{message}: API calls and their parameters go to the system log"),
+            format!("{message}: API calls and internal detail go to the system log"),
         )
         .help = Some("set `\"log-level\": \"info\"` and remove `debug` from daemon.json".into());
 }

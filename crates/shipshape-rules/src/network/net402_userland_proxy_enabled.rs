@@ -11,10 +11,11 @@ declare_rule! {
     /// `EnableUserlandProxy` in `docker info`'s `FirewallBackend`.
     ///
     /// ## Why is this bad?
-    /// The proxy is one more root process per published port, listening on the host, and it
-    /// hides clients' addresses from the container (every connection seems to come from the
-    /// gateway), which defeats address-based access control and logging. With hairpin NAT in
-    /// the kernel, which every supported kernel has, the same traffic flows without it.
+    /// The proxy is one more root process per published port, listening on the host. The
+    /// connections it carries (from the host itself, and from containers to a published port)
+    /// reach the container from the bridge gateway's address, hiding the real client from
+    /// address-based access control and logs. The kernel's hairpin NAT carries the same traffic
+    /// without it.
     ///
     /// ## Example
     /// ```json
