@@ -4,6 +4,7 @@
 //! the plain structs of this crate; every rule reads only these structs and emits [`Finding`]s; every
 //! renderer prints findings. Nothing here does I/O.
 
+pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod general;
@@ -15,6 +16,7 @@ pub mod source;
 pub mod span;
 pub mod workload;
 
+pub use engine::{ApiListener, ApiTls, EngineConfig, SeccompDefault, SettingList, SocketStat, Ulimit};
 pub use finding::{Finding, Location, Region, RelatedLocation};
 pub use fix::{Applicability, Edit, Fix};
 pub use image_spec::*;

@@ -16,14 +16,19 @@ use crate::isolation::{
     iso106_sensitive_host_mount, iso107_writable_host_mount, iso108_shared_mount_propagation,
     iso109_host_device, iso110_device_cgroup_rule, iso111_missing_memory_limit, iso112_missing_cpu_limit,
     iso113_missing_pids_limit, iso114_restart_without_limits, iso115_oom_killer_disabled,
-    iso116_unsafe_sysctl,
+    iso116_unsafe_sysctl, iso400_user_namespaces_disabled, iso401_live_restore_disabled,
+    iso402_default_ulimits_unset, iso403_aufs_storage_driver, iso404_experimental_features,
+    iso405_engine_socket_permissions,
 };
 use crate::monitoring::{
     mon001_missing_healthcheck, mon100_missing_container_healthcheck, mon101_logging_disabled,
+    mon400_local_logging_only, mon401_debug_logging,
 };
 use crate::network::{
     net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
     net103_privileged_host_port, net104_pods_without_network_policy, net200_exposed_path_to_host,
+    net400_engine_api_without_tls, net401_inter_container_communication, net402_userland_proxy_enabled,
+    net403_iptables_disabled,
 };
 use crate::pod_security::{
     iso300_pss_host_process, iso301_pss_host_namespaces, iso302_pss_host_path_volumes, iso303_pss_proc_mount,
@@ -38,11 +43,14 @@ use crate::privilege::{
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
     prv105_selinux_disabled, prv106_unmasked_system_paths, prv107_privilege_escalation_allowed,
     prv108_writable_root_filesystem, prv109_container_runs_as_root, prv110_service_account_token_mounted,
+    prv400_default_seccomp_unconfined, prv401_new_privileges_by_default, prv402_missing_authorization_plugin,
+    prv403_rootful_daemon,
 };
 use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
     sec103_credential_in_config_map,
 };
+use crate::supply_chain::sup400_insecure_registry;
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -81,9 +89,17 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &iso304_pss_sysctls::PSS_SYSCTLS,
     &iso305_pss_volume_types::PSS_VOLUME_TYPES,
     &iso306_pss_proc_mount_restricted::PSS_PROC_MOUNT_RESTRICTED,
+    &iso400_user_namespaces_disabled::USER_NAMESPACES_DISABLED,
+    &iso401_live_restore_disabled::LIVE_RESTORE_DISABLED,
+    &iso402_default_ulimits_unset::DEFAULT_ULIMITS_UNSET,
+    &iso403_aufs_storage_driver::AUFS_STORAGE_DRIVER,
+    &iso404_experimental_features::EXPERIMENTAL_FEATURES,
+    &iso405_engine_socket_permissions::ENGINE_SOCKET_PERMISSIONS,
     &mon001_missing_healthcheck::MISSING_HEALTHCHECK,
     &mon100_missing_container_healthcheck::MISSING_CONTAINER_HEALTHCHECK,
     &mon101_logging_disabled::LOGGING_DISABLED,
+    &mon400_local_logging_only::LOCAL_LOGGING_ONLY,
+    &mon401_debug_logging::DEBUG_LOGGING,
     &net100_host_network::HOST_NETWORK,
     &net101_port_on_all_interfaces::PORT_ON_ALL_INTERFACES,
     &net102_sensitive_port_published::SENSITIVE_PORT_PUBLISHED,
@@ -92,6 +108,10 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &net200_exposed_path_to_host::EXPOSED_PATH_TO_HOST,
     &net300_pss_host_ports::PSS_HOST_PORTS,
     &net301_pss_host_probes::PSS_HOST_PROBES,
+    &net400_engine_api_without_tls::ENGINE_API_WITHOUT_TLS,
+    &net401_inter_container_communication::INTER_CONTAINER_COMMUNICATION,
+    &net402_userland_proxy_enabled::USERLAND_PROXY_ENABLED,
+    &net403_iptables_disabled::IPTABLES_DISABLED,
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
@@ -115,10 +135,15 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv307_pss_run_as_user::PSS_RUN_AS_USER,
     &prv308_pss_seccomp_restricted::PSS_SECCOMP_RESTRICTED,
     &prv309_pss_capabilities_restricted::PSS_CAPABILITIES_RESTRICTED,
+    &prv400_default_seccomp_unconfined::DEFAULT_SECCOMP_UNCONFINED,
+    &prv401_new_privileges_by_default::NEW_PRIVILEGES_BY_DEFAULT,
+    &prv402_missing_authorization_plugin::MISSING_AUTHORIZATION_PLUGIN,
+    &prv403_rootful_daemon::ROOTFUL_DAEMON,
     &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
     &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
+    &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 
 /// The rule with this code, name or alias (case-insensitive). Aliases shared by several rules
@@ -159,10 +184,11 @@ mod tests {
 
     #[test]
     fn every_checked_rule_is_registered_and_every_registered_rule_is_checked() {
-        use crate::checkers::{deployment_rules, image_spec_rules, workload_rules};
+        use crate::checkers::{deployment_rules, engine_rules, image_spec_rules, workload_rules};
         let mut checked: Vec<&str> = image_spec_rules()
             .chain(workload_rules())
             .chain(deployment_rules())
+            .chain(engine_rules())
             .chain(crate::pod_security::rules())
             .chain(crate::checkers::kube_object_rules())
             .map(|r| r.code)
@@ -197,5 +223,7 @@ mod tests {
         assert_eq!(rule_by_code("root-user").map(|r| r.code), Some("PRV001"));
         assert_eq!(rules_named("DS-0002").count(), 2);
         assert!(rule_by_code("XYZ999").is_none());
+        assert_eq!(rule_by_code("engine-api-without-tls").map(|r| r.code), Some("NET400"));
+        assert_eq!(rules_named("3.16").map(|r| r.code).collect::<Vec<_>>(), ["ISO405"]);
     }
 }

@@ -13,17 +13,30 @@
 //!   through the Kubernetes front end.
 //! - Inspect: real `docker inspect` output; `.inspect.expect` lines `<container> <json.path>`
 //!   name the node each finding must point at (`.` for the container object).
+//! - Engine (`<CODE>.engine.yaml`, required for every engine rule): a YAML stream of cases, one
+//!   document each, whose keys are the daemon's own outputs, written as YAML or JSON flow:
+//!   `info` (`docker info --format '{{json .}}'`), `version` (`GET /version`), `bridge`
+//!   (`GET /networks/bridge`), and `daemon` (daemon.json), lowered with `shipshape_docker::daemon`
+//!   and merged as the live audit does (the daemon's reports over daemon.json; a `daemon` case's
+//!   missing keys take dockerd's defaults). What only the live audit observes is written as
+//!   `socket: {path, mode, owner, group}` and `endpoint: {address, tls: none|no-verify|verify}`.
+//!   `# expect: CODE` works as in the Compose form; at least one case must trigger the rule and
+//!   one must not.
 
 use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
-use shipshape_model::{Applicability, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
-use shipshape_rules::checkers::{deployment_rules, kube_object_rules, workload_rules};
+use shipshape_model::{
+    ApiListener, ApiTls, Applicability, EngineConfig, Finding, FixAvailability, Layer, Origin, RuleMeta,
+    Setting, SocketStat, SourceFile,
+};
+use shipshape_rules::checkers::{deployment_rules, engine_rules, kube_object_rules, workload_rules};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
 use shipshape_scan::frontend::{
     ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend, KubeFrontend,
 };
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 fn fixtures_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shipshape-rules/resources/fixtures");
@@ -280,22 +293,140 @@ fn check_inspect(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
     failures
 }
 
+/// The engine configuration one case of an engine fixture describes (see the module docs), with
+/// the structural problems its lowering met.
+fn lower_engine_case(case: &shipshape_yaml::Node, path: &Arc<str>) -> (EngineConfig, Vec<String>) {
+    use shipshape_docker::daemon;
+    let mut problems = Vec::new();
+    let mut keep = |lowered: daemon::Lowered| {
+        problems.extend(lowered.diagnostics.iter().map(|d| d.message.clone()));
+        lowered.config
+    };
+    // The daemon's own reports, most specific first.
+    let mut reported = EngineConfig::default();
+    if let Some(bridge) = case.get("bridge") {
+        reported = reported.or(keep(daemon::lower_bridge_network(bridge, path)));
+    }
+    if let Some(info) = case.get("info") {
+        reported = reported.or(keep(daemon::lower_info(info, path)));
+    }
+    if let Some(version) = case.get("version") {
+        reported = reported.or(keep(daemon::lower_version(version, path)));
+    }
+    let mut config = match case.get("daemon") {
+        Some(file) => {
+            let configured = keep(daemon::lower_daemon_json(file, path));
+            let mut merged = daemon::merge(reported, configured);
+            daemon::assume_defaults(&mut merged, file, path);
+            merged
+        }
+        None => reported,
+    };
+    if let Some(socket) = case.get("socket") {
+        let text = |key: &str| socket.get(key).and_then(|n| n.as_str()).unwrap_or_default().to_string();
+        config.socket = Some(SocketStat {
+            path: text("path"),
+            mode: socket
+                .get("mode")
+                .and_then(|m| m.int())
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(0o660),
+            owner: text("owner"),
+            group: text("group"),
+            origin: Origin::new(path.clone(), socket.span),
+        });
+    }
+    if let Some(endpoint) = case.get("endpoint") {
+        let tls = match endpoint.get("tls").and_then(|t| t.as_str()) {
+            Some("verify") => ApiTls::Verify,
+            Some("no-verify") => ApiTls::NoVerify,
+            _ => ApiTls::None,
+        };
+        let address = endpoint.get("address").and_then(|a| a.as_str()).unwrap_or_default().to_string();
+        config.audit_endpoint =
+            Some(Setting::new(ApiListener { address, tls }, Origin::new(path.clone(), endpoint.span)));
+    }
+    (config, problems)
+}
+
+/// An engine fixture: each document a case (see the module docs), checked both ways.
+fn check_engine_fixture(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let display = path.display().to_string();
+    let source = SourceFile::new(display.as_str(), text.as_str());
+    let stream = shipshape_yaml::parse(&text, &shipshape_yaml::Limits::default());
+    let mut failures: Vec<String> =
+        stream.errors.iter().map(|e| format!("{display}: YAML error in a fixture: {}", e.message)).collect();
+    let expect_comments: Vec<&shipshape_yaml::Comment> =
+        stream.comments.iter().filter(|c| expects(&c.text, rule.code)).collect();
+    let expected: Vec<(u32, u32)> = expect_comments
+        .iter()
+        .map(|c| {
+            let block = covered_block(&source, c.span);
+            (source.line_col(block.start).0, source.line_col(block.end).0)
+        })
+        .collect();
+    let path_arc: Arc<str> = Arc::from(display.as_str());
+    let settings = RuleSettings::default();
+    let all = |_: &RuleMeta| true;
+    let mut findings = Vec::new();
+    let (mut positive, mut negative) = (false, false);
+    let mut previous_end = 0;
+    for document in &stream.documents {
+        // An expectation belongs to the case it is written in (or just before).
+        let triggering = expect_comments
+            .iter()
+            .any(|c| c.span.start >= previous_end && c.span.start < document.span.end.max(previous_end));
+        previous_end = document.span.end;
+        if triggering {
+            positive = true;
+        } else {
+            negative = true;
+        }
+        let (config, problems) = lower_engine_case(&document.root, &path_arc);
+        failures
+            .extend(problems.into_iter().map(|p| format!("{display}: lowering problem in a fixture: {p}")));
+        let mut checker = shipshape_rules::Checker::new(&settings, &all);
+        shipshape_rules::checkers::check_engine(&config, &mut checker);
+        findings.extend(checker.into_findings().into_iter().filter(|f| f.rule.code == rule.code));
+    }
+    for finding in &mut findings {
+        finding.locate(&source);
+    }
+    failures.extend(compare(&display, rule, &display, &findings, &expected));
+    if !positive || !negative {
+        failures.push(format!("{display}: needs at least one triggering and one clean case"));
+    }
+    failures
+}
+
 #[test]
 fn every_rule_has_fixtures_and_they_hold() {
     let runtime: Vec<&str> = workload_rules().chain(deployment_rules()).map(|r| r.code).collect();
+    let engine: Vec<&str> = engine_rules().map(|r| r.code).collect();
     let kubernetes_only: Vec<&str> =
         shipshape_rules::pod_security::rules().chain(kube_object_rules()).map(|r| r.code).collect();
     let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
     let mut failures = Vec::new();
     let mut checked = 0usize;
     let mut k8s_checked = 0usize;
+    let mut engine_checked = 0usize;
     for rule in ALL_RULES.iter().copied().filter(|r| r.layer != Layer::General) {
         let dir = fixtures_dir().join(rule.layer.as_str());
         let dockerfile = dir.join(format!("{}.Dockerfile", rule.code));
         let compose = dir.join(format!("{}.compose.yaml", rule.code));
         let inspect = dir.join(format!("{}.inspect.json", rule.code));
         let k8s = dir.join(format!("{}.k8s.yaml", rule.code));
-        if kubernetes_only.contains(&rule.code) {
+        let engine_fixture = dir.join(format!("{}.engine.yaml", rule.code));
+        if engine.contains(&rule.code) {
+            if engine_fixture.exists() {
+                failures.extend(check_engine_fixture(rule, &engine_fixture));
+                checked += 1;
+                engine_checked += 1;
+            } else {
+                failures.push(format!("{} has no engine fixture {}", rule.code, engine_fixture.display()));
+            }
+        } else if kubernetes_only.contains(&rule.code) {
             if k8s.exists() {
                 failures.extend(check_k8s(rule, &k8s));
                 checked += 1;
@@ -331,6 +462,7 @@ fn every_rule_has_fixtures_and_they_hold() {
     assert!(failures.is_empty(), "{} fixture failure(s):\n{}", failures.len(), failures.join("\n"));
     assert!(checked >= 40, "only {checked} fixtures ran");
     assert!(k8s_checked >= 34, "only {k8s_checked} Kubernetes fixtures ran");
+    assert_eq!(engine_checked, engine.len(), "every engine rule has its engine fixture");
 }
 
 #[test]
@@ -367,4 +499,15 @@ fn harness_catches_false_positives_and_misses() {
     let failures = check_k8s(rule, &k8s);
     assert!(failures.iter().any(|f| f.contains("expected PRV100 at line 11")), "{failures:?}");
     assert!(failures.iter().any(|f| f.contains("unexpected PRV100 at line 15")), "{failures:?}");
+
+    let rule = shipshape_rules::rule_by_code("NET401").expect("NET401");
+    let engine = dir.path().join("NET401.engine.yaml");
+    std::fs::write(&engine, "daemon:\n  # expect: NET401\n  icc: false\n---\ndaemon:\n  icc: true\n")
+        .expect("write");
+    let failures = check_engine_fixture(rule, &engine);
+    assert!(failures.iter().any(|f| f.contains("expected NET401 at line 3")), "{failures:?}");
+    assert!(failures.iter().any(|f| f.contains("unexpected NET401 at line 6")), "{failures:?}");
+    std::fs::write(&engine, "daemon:\n  # expect: NET401\n  icc: true\n").expect("write");
+    let failures = check_engine_fixture(rule, &engine);
+    assert!(failures.iter().any(|f| f.contains("one clean case")), "{failures:?}");
 }

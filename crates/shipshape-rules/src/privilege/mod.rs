@@ -13,3 +13,7 @@ pub(crate) mod prv107_privilege_escalation_allowed;
 pub(crate) mod prv108_writable_root_filesystem;
 pub(crate) mod prv109_container_runs_as_root;
 pub(crate) mod prv110_service_account_token_mounted;
+pub(crate) mod prv400_default_seccomp_unconfined;
+pub(crate) mod prv401_new_privileges_by_default;
+pub(crate) mod prv402_missing_authorization_plugin;
+pub(crate) mod prv403_rootful_daemon;

@@ -6,6 +6,7 @@
 
 mod compose;
 mod dockerfile;
+mod engine;
 mod image_config;
 mod inspect;
 mod kube;
@@ -17,6 +18,7 @@ use shipshape_workspace::ScopedPragma;
 
 pub use compose::ComposeFrontend;
 pub use dockerfile::DockerfileFrontend;
+pub use engine::EngineFrontend;
 pub use image_config::ImageConfigFrontend;
 pub use inspect::InspectFrontend;
 pub use kube::KubeFrontend;
@@ -65,9 +67,17 @@ pub trait Frontend: Sync {
 
 /// Every front end, in claim order. Kubernetes comes after Compose (whose `claims_content`
 /// rejects files with top-level `apiVersion:`/`kind:`) and after `docker inspect` (whose JSON has
-/// no `apiVersion`).
-pub static FRONTENDS: &[&dyn Frontend] =
-    &[&DockerfileFrontend, &ComposeFrontend, &InspectFrontend, &KubeFrontend, &ImageConfigFrontend];
+/// no `apiVersion`). The Docker daemon front end claims `daemon.json` by name and `docker info`
+/// JSON by content; it comes after `docker inspect`, whose containers' `"HostConfig"` it rejects
+/// anyway.
+pub static FRONTENDS: &[&dyn Frontend] = &[
+    &DockerfileFrontend,
+    &ComposeFrontend,
+    &InspectFrontend,
+    &EngineFrontend,
+    &KubeFrontend,
+    &ImageConfigFrontend,
+];
 
 /// The front end used for files named explicitly whose name no front end claims, and for stdin.
 pub const FALLBACK_FRONTEND: usize = 0;
