@@ -39,6 +39,65 @@ pub struct Lowered {
     pub diagnostics: Vec<Finding>,
 }
 
+/// A host snapshot: what the live audit (and the engine fixtures) gather about one daemon, as one
+/// document with the keys `info` (`GET /info`), `version` (`GET /version`), `bridge`
+/// (`GET /networks/bridge`), `daemon` (daemon.json), `socket` (`{path, mode, owner, group}`) and
+/// `endpoint` (`{address, tls: none|no-verify|verify}`), each optional. The daemon's own reports
+/// win over daemon.json; daemon.json keys it leaves out get dockerd's defaults.
+pub fn lower_snapshot(snapshot: &Node, path: &Arc<str>) -> Lowered {
+    let mut diagnostics = Vec::new();
+    let mut keep = |lowered: Lowered| {
+        diagnostics.extend(lowered.diagnostics);
+        lowered.config
+    };
+    let mut reported = EngineConfig::default();
+    if let Some(bridge) = snapshot.get("bridge").filter(|n| !n.is_null()) {
+        reported = reported.or(keep(lower_bridge_network(bridge, path)));
+    }
+    if let Some(info) = snapshot.get("info").filter(|n| !n.is_null()) {
+        reported = reported.or(keep(lower_info(info, path)));
+    }
+    if let Some(version) = snapshot.get("version").filter(|n| !n.is_null()) {
+        reported = reported.or(keep(lower_version(version, path)));
+    }
+    let mut config = match snapshot.get("daemon").filter(|n| !n.is_null()) {
+        Some(file) => {
+            let configured = keep(lower_daemon_json(file, path));
+            let mut merged = merge(reported, configured);
+            assume_defaults(&mut merged, file, path);
+            merged
+        }
+        None => reported,
+    };
+    if let Some(socket) = snapshot.get("socket").filter(|n| !n.is_null()) {
+        let text = |key: &str| socket.get(key).and_then(Node::as_str).unwrap_or_default().to_string();
+        config.socket = Some(shipshape_model::SocketStat {
+            path: text("path"),
+            mode: socket.get("mode").and_then(Node::int).and_then(|m| u32::try_from(m).ok()).unwrap_or(0o660),
+            owner: text("owner"),
+            group: text("group"),
+            origin: Origin::new(path.clone(), socket.span),
+        });
+    }
+    if let Some(endpoint) = snapshot.get("endpoint").filter(|n| !n.is_null()) {
+        let tls = match endpoint.get("tls").and_then(Node::as_str) {
+            Some("verify") => ApiTls::Verify,
+            Some("no-verify") => ApiTls::NoVerify,
+            _ => ApiTls::None,
+        };
+        let address = endpoint.get("address").and_then(Node::as_str).unwrap_or_default().to_string();
+        config.audit_endpoint =
+            Some(Setting::new(ApiListener { address, tls }, Origin::new(path.clone(), endpoint.span)));
+    }
+    Lowered { config, diagnostics }
+}
+
+/// Whether a document is a host snapshot (see [`lower_snapshot`]).
+pub fn is_snapshot(root: &Node) -> bool {
+    ["info", "daemon", "socket", "endpoint"].iter().any(|key| root.get(key).is_some())
+        && root.get("ServerVersion").is_none()
+}
+
 /// The registry networks dockerd treats as insecure by itself (loopback); not findings.
 const BUILTIN_INSECURE: [&str; 2] = ["127.0.0.0/8", "::1/128"];
 

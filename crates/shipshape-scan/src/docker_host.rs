@@ -22,11 +22,15 @@ pub struct HostAuditOptions {
     pub workers: usize,
     /// `docker ps --filter` pairs (`name`, `web`), applied to containers.
     pub filters: Vec<(String, String)>,
+    /// Audit the daemon's own configuration too.
+    pub daemon: bool,
+    /// The daemon.json to read for a local daemon (default `/etc/docker/daemon.json`).
+    pub daemon_json: Option<std::path::PathBuf>,
 }
 
 impl Default for HostAuditOptions {
     fn default() -> Self {
-        Self { all: false, images: false, workers: 16, filters: Vec::new() }
+        Self { all: false, images: false, workers: 16, filters: Vec::new(), daemon: true, daemon_json: None }
     }
 }
 
@@ -87,12 +91,91 @@ pub fn snapshot(client: &Client, options: &HostAuditOptions) -> Result<HostSnaps
         vanished_images = vanished;
         documents.push((document(&label, "images.json", images), "docker-inspect"));
     }
+    if options.daemon {
+        documents.push((daemon_document(client, &mut connection, &label, options)?, "docker-daemon"));
+    }
     Ok(HostSnapshot {
         documents,
         containers: count,
         images: images_count,
         vanished: vanished_containers + vanished_images,
     })
+}
+
+/// The daemon's configuration as one snapshot document (see
+/// `shipshape_docker::daemon::lower_snapshot`): `/info`, `/version`, the default bridge network,
+/// the local daemon.json when readable, the socket's mode and owner, and the endpoint used.
+fn daemon_document(
+    client: &Client,
+    connection: &mut Connection,
+    label: &str,
+    options: &HostAuditOptions,
+) -> Result<SourceFile, EngineError> {
+    let json = |body: Vec<u8>| serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+    let info = json(client.get_json(connection, "/info")?);
+    let version = json(client.get_json(connection, "/version")?);
+    let bridge = match client.get_json(connection, "/networks/bridge") {
+        Ok(body) => json(body),
+        Err(EngineError::Status { status: 404, .. }) => Value::Null,
+        Err(error) => return Err(error),
+    };
+    let mut snapshot = serde_json::Map::new();
+    let (address, tls) = match client.endpoint() {
+        Endpoint::Unix(path) => (format!("unix://{}", path.display()), "none"),
+        Endpoint::Tcp { host, port, tls } => (
+            format!("tcp://{host}:{port}"),
+            match tls {
+                None => "none",
+                Some(files) if files.verify => "verify",
+                Some(_) => "no-verify",
+            },
+        ),
+    };
+    // A unix socket is local: the daemon's config file and the socket itself can be looked at.
+    if let Endpoint::Unix(path) = client.endpoint() {
+        if let Some(socket) = socket_stat(path) {
+            snapshot.insert("socket".into(), socket);
+        }
+        let daemon_json = options.daemon_json.clone().unwrap_or_else(|| "/etc/docker/daemon.json".into());
+        if let Ok(text) = std::fs::read(&daemon_json)
+            && let Ok(value) = serde_json::from_slice::<Value>(&text)
+        {
+            snapshot.insert("daemon".into(), value);
+        }
+    } else {
+        snapshot.insert("endpoint".into(), serde_json::json!({"address": address, "tls": tls}));
+    }
+    snapshot.insert("info".into(), info);
+    snapshot.insert("version".into(), version);
+    snapshot.insert("bridge".into(), bridge);
+    let text = serde_json::to_string_pretty(&Value::Object(snapshot)).unwrap_or_else(|_| "{}".to_string());
+    Ok(SourceFile::new(format!("docker://{label}/engine.json"), text))
+}
+
+/// The socket's permission bits and owner, with user and group names where the local
+/// `/etc/passwd` and `/etc/group` know them.
+fn socket_stat(path: &std::path::Path) -> Option<Value> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).ok()?;
+    let name = |file: &str, id: u32| {
+        std::fs::read_to_string(file)
+            .ok()
+            .and_then(|text| {
+                text.lines().find_map(|line| {
+                    let mut fields = line.split(':');
+                    let name = fields.next()?;
+                    let _password = fields.next()?;
+                    (fields.next()? == id.to_string()).then(|| name.to_string())
+                })
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
+    Some(serde_json::json!({
+        "path": path.display().to_string(),
+        "mode": metadata.mode() & 0o7777,
+        "owner": name("/etc/passwd", metadata.uid()),
+        "group": name("/etc/group", metadata.gid()),
+    }))
 }
 
 /// The `Id` of each object of a list response.

@@ -296,57 +296,8 @@ fn check_inspect(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
 /// The engine configuration one case of an engine fixture describes (see the module docs), with
 /// the structural problems its lowering met.
 fn lower_engine_case(case: &shipshape_yaml::Node, path: &Arc<str>) -> (EngineConfig, Vec<String>) {
-    use shipshape_docker::daemon;
-    let mut problems = Vec::new();
-    let mut keep = |lowered: daemon::Lowered| {
-        problems.extend(lowered.diagnostics.iter().map(|d| d.message.clone()));
-        lowered.config
-    };
-    // The daemon's own reports, most specific first.
-    let mut reported = EngineConfig::default();
-    if let Some(bridge) = case.get("bridge") {
-        reported = reported.or(keep(daemon::lower_bridge_network(bridge, path)));
-    }
-    if let Some(info) = case.get("info") {
-        reported = reported.or(keep(daemon::lower_info(info, path)));
-    }
-    if let Some(version) = case.get("version") {
-        reported = reported.or(keep(daemon::lower_version(version, path)));
-    }
-    let mut config = match case.get("daemon") {
-        Some(file) => {
-            let configured = keep(daemon::lower_daemon_json(file, path));
-            let mut merged = daemon::merge(reported, configured);
-            daemon::assume_defaults(&mut merged, file, path);
-            merged
-        }
-        None => reported,
-    };
-    if let Some(socket) = case.get("socket") {
-        let text = |key: &str| socket.get(key).and_then(|n| n.as_str()).unwrap_or_default().to_string();
-        config.socket = Some(SocketStat {
-            path: text("path"),
-            mode: socket
-                .get("mode")
-                .and_then(|m| m.int())
-                .and_then(|m| u32::try_from(m).ok())
-                .unwrap_or(0o660),
-            owner: text("owner"),
-            group: text("group"),
-            origin: Origin::new(path.clone(), socket.span),
-        });
-    }
-    if let Some(endpoint) = case.get("endpoint") {
-        let tls = match endpoint.get("tls").and_then(|t| t.as_str()) {
-            Some("verify") => ApiTls::Verify,
-            Some("no-verify") => ApiTls::NoVerify,
-            _ => ApiTls::None,
-        };
-        let address = endpoint.get("address").and_then(|a| a.as_str()).unwrap_or_default().to_string();
-        config.audit_endpoint =
-            Some(Setting::new(ApiListener { address, tls }, Origin::new(path.clone(), endpoint.span)));
-    }
-    (config, problems)
+    let lowered = shipshape_docker::daemon::lower_snapshot(case, path);
+    (lowered.config, lowered.diagnostics.iter().map(|d| d.message.clone()).collect())
 }
 
 /// An engine fixture: each document a case (see the module docs), checked both ways.

@@ -89,6 +89,14 @@ pub(crate) struct DockerArgs {
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub(crate) workers: usize,
 
+    /// Skip the audit of the daemon's own configuration (CIS Docker Benchmark section 2).
+    #[arg(long)]
+    pub(crate) no_daemon: bool,
+
+    /// The daemon.json of a local daemon [default: /etc/docker/daemon.json].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) daemon_json: Option<PathBuf>,
+
     /// Only containers matching this filter, as `docker ps --filter` (repeatable): `name=web`,
     /// `label=com.docker.compose.project=shop`, `status=running`, `id=...`, `ancestor=image`.
     #[arg(long, value_name = "KEY=VALUE", global = true)]

@@ -26,7 +26,14 @@ pub(crate) fn run(args: &DockerArgs) -> Result<bool> {
         return watch(&client, watch_args, &parse_filters(&args.filter)?);
     }
     let filters = parse_filters(&args.filter)?;
-    let options = HostAuditOptions { all: args.all, images: args.images, workers: args.workers, filters };
+    let options = HostAuditOptions {
+        all: args.all,
+        images: args.images,
+        workers: args.workers,
+        filters,
+        daemon: !args.no_daemon,
+        daemon_json: args.daemon_json.clone(),
+    };
     let snapshot = snapshot(&client, &options)?;
     if !args.report.quiet {
         let images = if args.images { format!(" and {} images", snapshot.images) } else { String::new() };

@@ -157,7 +157,15 @@ fn each_risky_setting_is_found_and_the_hardened_container_is_clean() {
     let mut containers = Containers(Vec::new());
     containers.create(&format!("{prefix}-risky"), RISKY);
     containers.create(&format!("{prefix}-hardened"), HARDENED);
-    let risky = shipshape(&["docker", "--all", "--filter", &format!("name={prefix}-risky"), "-f", "json"]);
+    let risky = shipshape(&[
+        "docker",
+        "--no-daemon",
+        "--all",
+        "--filter",
+        &format!("name={prefix}-risky"),
+        "-f",
+        "json",
+    ]);
     assert_eq!(risky.status.code(), Some(1), "{}", String::from_utf8_lossy(&risky.stderr));
     let found = codes(&risky);
     for (code, setting) in [
@@ -177,13 +185,20 @@ fn each_risky_setting_is_found_and_the_hardened_container_is_clean() {
     }
     // The secret's value never appears in the report.
     assert!(!String::from_utf8_lossy(&risky.stdout).contains("correct-horse-battery-staple"));
-    let hardened =
-        shipshape(&["docker", "--all", "--filter", &format!("name={prefix}-hardened"), "-f", "json"]);
+    let hardened = shipshape(&[
+        "docker",
+        "--no-daemon",
+        "--all",
+        "--filter",
+        &format!("name={prefix}-hardened"),
+        "-f",
+        "json",
+    ]);
     assert_eq!(codes(&hardened), Vec::<String>::new());
     assert_eq!(hardened.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&hardened.stderr).contains("audited 1 container on"), "{hardened:?}");
     // Not started: without --all the created containers are not audited.
-    let running = shipshape(&["docker", "--filter", &format!("name={prefix}"), "-f", "json"]);
+    let running = shipshape(&["docker", "--no-daemon", "--filter", &format!("name={prefix}"), "-f", "json"]);
     assert_eq!(codes(&running), Vec::<String>::new());
     assert!(String::from_utf8_lossy(&running.stderr).contains("audited 0 containers"), "{running:?}");
 }
@@ -234,7 +249,15 @@ fn local_images_are_audited_with_the_image_rules() {
     if !daemon_available() {
         return;
     }
-    let output = shipshape(&["docker", "--images", "--filter", "name=no-such-container-xyz", "-f", "json"]);
+    let output = shipshape(&[
+        "docker",
+        "--no-daemon",
+        "--images",
+        "--filter",
+        "name=no-such-container-xyz",
+        "-f",
+        "json",
+    ]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let image_findings: Vec<&serde_json::Value> = report["findings"]
         .as_array()
@@ -267,4 +290,30 @@ fn connection_problems_get_plain_answers() {
         String::from_utf8_lossy(&refused.stderr)
             .contains("cannot connect to the Docker daemon at tcp://127.0.0.1:9")
     );
+}
+
+#[test]
+fn the_daemon_configuration_is_audited() {
+    if !daemon_available() {
+        return;
+    }
+    // The test daemon runs with dockerd's defaults: no user namespaces, no live restore, no
+    // authorization plugin; its socket is root:docker 0660, which is fine.
+    let output = shipshape(&["docker", "--filter", "name=no-such-container-xyz", "-f", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let engine: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["location"]["path"].as_str().is_some_and(|p| p.ends_with("/engine.json")))
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    for code in ["ISO400", "ISO401", "PRV402"] {
+        assert!(engine.contains(&code), "{code} missing: {engine:?}");
+    }
+    assert!(!engine.contains(&"ISO405"), "a 0660 root:docker socket is fine: {engine:?}");
+    let skipped =
+        shipshape(&["docker", "--no-daemon", "--filter", "name=no-such-container-xyz", "-f", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&skipped.stdout).expect("JSON");
+    assert!(report["findings"].as_array().is_some_and(|f| f.is_empty()), "{report}");
 }

@@ -39,7 +39,9 @@ impl Frontend for EngineFrontend {
         let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
         for document in &stream.documents {
             let root = &document.root;
-            let lowered = if is_info(root) {
+            let lowered = if daemon::is_snapshot(root) {
+                daemon::lower_snapshot(root, &source.path)
+            } else if is_info(root) {
                 daemon::lower_info(root, &source.path)
             } else {
                 let mut lowered = daemon::lower_daemon_json(root, &source.path);
