@@ -25,10 +25,7 @@
 
 use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
-use shipshape_model::{
-    ApiListener, ApiTls, Applicability, EngineConfig, Finding, FixAvailability, Layer, Origin, RuleMeta,
-    Setting, SocketStat, SourceFile,
-};
+use shipshape_model::{Applicability, EngineConfig, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
 use shipshape_rules::checkers::{deployment_rules, engine_rules, kube_object_rules, workload_rules};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
