@@ -456,3 +456,74 @@ mod tests {
         assert_eq!(parse_event("not json"), (None, None));
     }
 }
+
+#[cfg(test)]
+mod reconnect_tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// A daemon that answers the ping, then serves one event per `/events` request and hangs up,
+    /// as a restarting daemon does.
+    fn flaky_daemon() -> Endpoint {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            let mut served = 0;
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let response = if request.contains("/_ping") {
+                    "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK"
+                        .to_string()
+                } else {
+                    served += 1;
+                    let event = format!(
+                        "{{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{{\"ID\":\"c{served}\",\"Attributes\":{{\"name\":\"n{served}\"}}}},\"time\":{served}}}\n"
+                    );
+                    format!("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{event}")
+                };
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        Endpoint::Tcp { host: "127.0.0.1".into(), port, tls: None }
+    }
+
+    #[test]
+    fn follow_reconnects_when_the_stream_breaks_and_resumes_from_the_last_event() {
+        let client = Client::connect(flaky_daemon()).expect("client");
+        let mut launches = Vec::new();
+        let mut reconnects = 0;
+        follow(
+            &client,
+            None,
+            &[],
+            &mut |launch| {
+                launches.push(launch);
+                launches.len() < 2
+            },
+            &mut |_, wait| {
+                reconnects += 1;
+                assert_eq!(wait, std::time::Duration::from_secs(1), "backoff restarts after a good stream");
+            },
+        )
+        .expect("follow");
+        assert_eq!(reconnects, 1);
+        let names: Vec<&str> = launches
+            .iter()
+            .map(|l| match l {
+                Launch::Container { name, .. } => name.as_str(),
+                Launch::Exec { container, .. } => container.as_str(),
+            })
+            .collect();
+        assert_eq!(names, ["n1", "n2"]);
+    }
+}
