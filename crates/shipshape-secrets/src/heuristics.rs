@@ -1,0 +1,294 @@
+//! Heuristics shared by the rules: documentation examples, placeholders and the value checks of
+//! the generic `password = …` / `token: …` rules.
+
+use crate::entropy::{entropy_threshold, shannon};
+
+/// Secrets published in vendor documentation; always reported as examples.
+const KNOWN_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "ASIAIOSFODNN7EXAMPLE",
+    "AKIDEXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+];
+
+/// Words that mark a value as an illustration rather than a live credential.
+const EXAMPLE_MARKERS: &[&str] =
+    &["example", "sample", "dummy", "placeholder", "redacted", "xxxxxx", "******", "your_", "your-", "<your"];
+
+fn contains_ignore_case(hay: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.len() <= hay.len() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Whether `secret` (found in `matched`, the whole rule match) is a documentation example or an
+/// obvious filler: a published vendor example, a marker word (`EXAMPLE`, `sample`, `dummy`,
+/// `XXXXXX`, …) in the secret or its match, an ascending run such as `12345678` or `abcdefgh`,
+/// or a body made of three distinct characters or fewer.
+pub fn is_example(secret: &[u8], matched: &[u8]) -> bool {
+    if KNOWN_EXAMPLES.iter().any(|e| memchr::memmem::find(secret, e.as_bytes()).is_some()) {
+        return true;
+    }
+    if EXAMPLE_MARKERS.iter().any(|m| contains_ignore_case(secret, m) || contains_ignore_case(matched, m)) {
+        return true;
+    }
+    // Keys and certificates are long and structured (runs of `A` are normal in DER); the filler
+    // checks below are for token-sized values only.
+    if secret.len() > 200 {
+        return false;
+    }
+    if longest_ascending_run(secret) >= 8 {
+        return true;
+    }
+    let tail = secret.get(secret.len() * 3 / 10..).unwrap_or_default();
+    tail.len() >= 10 && distinct(tail) <= 3
+}
+
+fn distinct(s: &[u8]) -> usize {
+    let mut seen = [false; 256];
+    let mut n = 0;
+    for &b in s {
+        if !seen[usize::from(b)] {
+            seen[usize::from(b)] = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Length of the longest run of consecutive ascending characters (`0123`, `abcd`, with `9`
+/// followed by `a`/`A`/`0`, and `0` by `a`/`A`, also counting, as in `1234567890abcdef`).
+fn longest_ascending_run(s: &[u8]) -> usize {
+    let mut best = usize::from(!s.is_empty());
+    let mut cur = best;
+    for w in s.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let next = a.is_ascii_alphanumeric()
+            && (b == a.wrapping_add(1)
+                || (a == b'9' && matches!(b, b'0' | b'a' | b'A'))
+                || (a == b'0' && matches!(b, b'a' | b'A')));
+        cur = if next { cur + 1 } else { 1 };
+        best = best.max(cur);
+    }
+    best
+}
+
+/// Lower-cased words that make an assigned value a placeholder rather than a secret.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "changethis",
+    "example",
+    "sample",
+    "dummy",
+    "placeholder",
+    "redacted",
+    "replace",
+    "insert",
+    "your",
+    "todo",
+    "fixme",
+    "password",
+    "passwd",
+    "secret",
+    "test",
+    "fake",
+    "foobar",
+    "undefined",
+    "xxx",
+    "***",
+    "...",
+    "???",
+    "${",
+    "{{",
+    "$(",
+    "}}",
+    "<%",
+    "%>",
+];
+
+/// Whole values (lower-cased) that are not secrets.
+const PLACEHOLDER_VALUES: &[&str] = &[
+    "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "admin", "root", "user", "guest",
+    "pass", "string", "str", "value", "required", "optional", "env", "token", "n/a", "na", "default",
+    "empty", "bearer", "basic", "letmein", "qwerty", "hunter2",
+];
+
+/// Prefixes of values that reference a secret kept elsewhere (templating, secret managers,
+/// encrypted blobs, files) instead of containing it.
+const REFERENCE_PREFIXES: &[&str] = &[
+    "$", "%", "&", "*", "!", "@", "#{", "<", "{", "[", "(", "enc[", "vault:", "arn:", "ref+", "sm://",
+    "file:", "env:", "secret:", "/", "./", "../", "~/", "http://", "https://", "projects/", "gcp:", "azure:",
+];
+
+/// Whether an assigned value is a placeholder or a reference rather than a literal secret:
+/// empty, templated (`${VAR}`, `$(cmd)`, `{{ .x }}`, `<password>`), masked (`****`, `xxxx`),
+/// a marker word (`changeme`, `example`, `dummy`, `test`, …), a code expression
+/// (`os.environ["X"]`, `config.db.password`, `getToken()`), a path, a bare lower-case word or
+/// identifier, or a number.
+pub fn is_placeholder(value: &[u8]) -> bool {
+    let v = value;
+    if is_template_or_marker(v) {
+        return true;
+    }
+    // Code: calls, indexing, and dotted identifier paths.
+    if v.iter().any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}')) {
+        return true;
+    }
+    if is_identifier_path(v) {
+        return true;
+    }
+    // A bare lower-case word or snake/kebab identifier, an ALL_CAPS constant name, camelCase.
+    if v.iter().all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-' | b' ')) {
+        return true;
+    }
+    if v.iter().all(|b| b.is_ascii_uppercase() || *b == b'_') {
+        return true;
+    }
+    if is_camel_case_word(v) {
+        return true;
+    }
+    v.iter().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+}
+
+/// The part of [`is_placeholder`] that holds for values known to be literals (the password of a
+/// URL, a `.npmrc` token): empty, a placeholder value or marker word, templating, a reference
+/// or a mask. Unlike [`is_placeholder`] it accepts words, identifiers and numbers, since a
+/// literal that looks like one is still a credential.
+pub fn is_template_or_marker(v: &[u8]) -> bool {
+    if v.is_empty() {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    PLACEHOLDER_VALUES.iter().any(|p| lower == p.as_bytes())
+        || PLACEHOLDER_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        || REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p.as_bytes()))
+}
+
+fn is_identifier_path(v: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in v.split(|&b| b == b'.') {
+        let ident = part.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && part.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if !ident {
+            return false;
+        }
+        parts += 1;
+    }
+    // `a.b` is a path; require the parts to look like words (digits-only segments fail above).
+    parts >= 2 && !v.iter().any(u8::is_ascii_digit)
+}
+
+/// `userPassword`, `getApiToken`: letters only, starting lower-case, with few upper-case
+/// letters that never follow each other (random letters are about half upper-case).
+fn is_camel_case_word(v: &[u8]) -> bool {
+    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
+    v.first().is_some_and(u8::is_ascii_lowercase)
+        && v.iter().all(u8::is_ascii_alphabetic)
+        && upper > 0
+        && upper * 4 <= v.len()
+        && !v.windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
+}
+
+/// Number of character classes (lower, upper, digit, other) present in `v`.
+pub(crate) fn char_classes(v: &[u8]) -> usize {
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper = v.iter().any(u8::is_ascii_uppercase);
+    let digit = v.iter().any(u8::is_ascii_digit);
+    let other = v.iter().any(|b| !b.is_ascii_alphanumeric());
+    usize::from(lower) + usize::from(upper) + usize::from(digit) + usize::from(other)
+}
+
+/// What a generic assignment names, which sets how strict the value check is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GenericKind {
+    /// `password`, `passwd`, `pwd`, `passphrase`: human-chosen, so shorter values count.
+    Password,
+    /// `secret`, `token`, `api_key`, …: machine-generated, so long and random.
+    Machine,
+}
+
+/// The value check of the generic rules: not a placeholder, long enough, at least two character
+/// classes, and an entropy at or above the charset threshold for its length.
+pub(crate) fn generic_value_ok(value: &[u8], kind: GenericKind) -> bool {
+    let min_len = match kind {
+        GenericKind::Password => 8,
+        GenericKind::Machine => 16,
+    };
+    if value.len() < min_len || value.len() > 512 || is_placeholder(value) {
+        return false;
+    }
+    if value.iter().any(|b| b.is_ascii_control() || *b == b' ') {
+        return false;
+    }
+    if char_classes(value) < 2 {
+        return false;
+    }
+    shannon(value) >= entropy_threshold(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples() {
+        assert!(is_example(b"AKIAIOSFODNN7EXAMPLE", b""));
+        assert!(is_example(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", b""));
+        assert!(is_example(b"ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", b""));
+        assert!(is_example(b"sk_live_1234567890abcdef12345678", b""));
+        assert!(is_example(b"ghp_000000000000000000000000000000000000", b""));
+        assert!(is_example(b"abc", b"https://user:abc@db.example.com"));
+        assert!(!is_example(b"ghp_R4nd0mLook1ngT0kenQz8Wm2Kx7Vb9Nc3Lp5", b""));
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "", "changeme", "${DB_PASSWORD}", "$(cat /run/secrets/x)", "<password>", "xxxxxxxx", "********",
+            "example123", "dummy", "test1234", "correcthorse", "os.environ", "config.db.password",
+            "getPassword()", "{{ .Values.password }}", "/run/secrets/db", "DB_PASSWORD", "userPassword",
+            "12345678", "ENC[AES256_GCM,data:abc]", "process.env.TOKEN", "null", "True",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        for s in [
+            "hunter2xyz!",
+            "Xk9#mQ2vLp7",
+            "s3cr3tT0k3nValue99",
+            "a8f5f167f44f4964e6c998dee827110c",
+            "maUdRtJkAZNqXPlYhmfj",
+        ] {
+            assert!(!is_placeholder(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn literal_placeholders() {
+        assert!(is_template_or_marker(b"${PASS}"));
+        assert!(is_template_or_marker(b"password"));
+        assert!(is_template_or_marker(b"guest"));
+        assert!(!is_template_or_marker(b"qwhzkdfplmxb"));
+        assert!(!is_template_or_marker(b"123456789"));
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(generic_value_ok(b"hunter2xyz!", GenericKind::Password));
+        assert!(!generic_value_ok(b"aaaaaaa1", GenericKind::Password));
+        assert!(!generic_value_ok(b"short1!", GenericKind::Password));
+        assert!(generic_value_ok(b"a8f5f167f44f4964e6c998dee827110c", GenericKind::Machine));
+        assert!(!generic_value_ok(b"hunter2xyz!", GenericKind::Machine));
+        assert!(!generic_value_ok(b"1111111111111111aaaa", GenericKind::Machine));
+    }
+
+    #[test]
+    fn ascending_runs() {
+        assert_eq!(longest_ascending_run(b"xx12345678yy"), 8);
+        assert_eq!(longest_ascending_run(b"7890abcd"), 8);
+        assert_eq!(longest_ascending_run(b""), 0);
+    }
+}
