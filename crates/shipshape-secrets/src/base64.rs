@@ -54,7 +54,8 @@ impl Decoded {
     pub(crate) fn encoded_span(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         // Decoded byte i comes from significant characters floor(i*4/3) ..= floor(i*4/3)+1.
         let first = start * 4 / 3;
-        let last = if end == 0 { 0 } else { ((end - 1) * 4 / 3 + 1).min(self.positions.len().saturating_sub(1)) };
+        let last =
+            if end == 0 { 0 } else { ((end - 1) * 4 / 3 + 1).min(self.positions.len().saturating_sub(1)) };
         let s = self.positions.get(first).copied().unwrap_or(0);
         let e = self.positions.get(last).map_or(s, |p| p + 1);
         s..e.max(s)

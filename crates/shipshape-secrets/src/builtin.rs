@@ -7,7 +7,7 @@
 use crate::rule::RuleKind::{Family, Generic};
 use crate::rule::Scope::Around;
 use crate::rule::Severity::{Critical, High, Low, Medium};
-use crate::rule::{BASE, SecretRule};
+use crate::rule::{BASE, Extract, SecretRule};
 use crate::validators as v;
 
 /// End of a token made of `A-Za-z0-9_-`: a byte outside that set, or the end of the line.
@@ -129,7 +129,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         keywords: &["aiza"],
         regex: concat!(r"\b(AIza[0-9A-Za-z_\-]{35})", end!()),
         binary: true,
-        must_match: &["GOOGLE_API_KEY=«AIza{w:35}»", "https://maps.googleapis.com/maps/api/js?key=«AIza{w:35}»&x=1"],
+        must_match: &[
+            "GOOGLE_API_KEY=«AIza{w:35}»",
+            "https://maps.googleapis.com/maps/api/js?key=«AIza{w:35}»&x=1",
+        ],
         must_not_match: &["AIza{w:20}", "AIza{w:40}"],
         ..BASE
     },
@@ -446,7 +449,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         title: "Atlassian (Jira/Confluence) legacy API token",
         severity: Medium,
         keywords: &["atlassian", "jira", "confluence"],
-        regex: assign!(r"(?:atlassian|jira|confluence)[a-z0-9_.\-]{0,20}(?:token|key|pass)", "[A-Za-z0-9]{24}"),
+        regex: assign!(
+            r"(?:atlassian|jira|confluence)[a-z0-9_.\-]{0,20}(?:token|key|pass)",
+            "[A-Za-z0-9]{24}"
+        ),
         min_entropy: Some(3.5),
         validator: Some(v::letters_and_digits),
         must_match: &["JIRA_API_TOKEN=«{A:24}»", "confluence_token: '«{A:24}»'"],
@@ -535,7 +541,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         keywords: &["_auth"],
         regex: r#"(?:(?m:^)|:)[ \t]*_auth[ \t]*=[ \t]*["']?([A-Za-z0-9+/]{4,}={0,2})"#,
         validator: Some(v::base64_user_pass),
-        must_match: &["//npm.internal/:_auth=«c3ZjOlFtN0xkMktzOVhh»", "_auth = «ZGVwbG95OlhrOW1RMnZMcDdSdw==»"],
+        must_match: &[
+            "//npm.internal/:_auth=«c3ZjOlFtN0xkMktzOVhh»",
+            "_auth = «ZGVwbG95OlhrOW1RMnZMcDdSdw==»",
+        ],
         must_not_match: &["_auth=${NPM_AUTH}", "_auth=anVzdG9uZXdvcmQ="],
         ..BASE
     },
@@ -579,7 +588,9 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         regex: r"(?m:^)[ \t]*password[ \t]*[:=][ \t]*(\S+)",
         scope: Around { before: 0, after: 1024 },
         validator: Some(v::not_placeholder),
-        must_match: &["[distutils]\nindex-servers = internal\n\n[internal]\nrepository = https://pkgs.corp/\nusername = ci\npassword = «Xk9mQ2vLp7Rw»\n"],
+        must_match: &[
+            "[distutils]\nindex-servers = internal\n\n[internal]\nrepository = https://pkgs.corp/\nusername = ci\npassword = «Xk9mQ2vLp7Rw»\n",
+        ],
         must_not_match: &["[pypi]\nusername = __token__\npassword = <your token>\n"],
         ..BASE
     },
@@ -882,7 +893,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         title: "OpenAI API key",
         severity: Critical,
         keywords: &["t3blbkfj"],
-        regex: concat!(r"\b(sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})", end!()),
+        regex: concat!(
+            r"\b(sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
+            end!()
+        ),
         binary: true,
         must_match: &[
             "OPENAI_API_KEY=«sk-{A:20}T3BlbkFJ{A:20}»",
@@ -1050,7 +1064,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         title: "Mailgun private API key",
         severity: High,
         keywords: &["mailgun"],
-        regex: assign!(r"mailgun[a-z0-9_.\-]{0,20}(?:key|secret|token)", "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}"),
+        regex: assign!(
+            r"mailgun[a-z0-9_.\-]{0,20}(?:key|secret|token)",
+            "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}"
+        ),
         must_match: &["MAILGUN_API_KEY=«{h:32}-{h:8}-{h:8}»"],
         must_not_match: &["MAILGUN_DOMAIN={h:32}-{h:8}-{h:8}"],
         ..BASE
@@ -1666,7 +1683,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         title: "Twitter / X API bearer token",
         severity: High,
         keywords: &["twitter"],
-        regex: assign!(r"twitter[a-z0-9_.\-]{0,20}(?:bearer|token)", r"AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,}"),
+        regex: assign!(
+            r"twitter[a-z0-9_.\-]{0,20}(?:bearer|token)",
+            r"AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,}"
+        ),
         must_match: &["TWITTER_BEARER_TOKEN=«AAAAAAAAAAAAAAAAAAAAA{A:80}»"],
         must_not_match: &["TWITTER_BEARER_TOKEN={A:30}"],
         ..BASE
@@ -1792,7 +1812,9 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         must_match: &[
             "-----BEGIN PGP PRIVATE KEY BLOCK-----\n«Version: GnuPG v2\n\nlQOYBF{b:64}\n{b:64}\n{b:64}\n={b:4}»\n-----END PGP PRIVATE KEY BLOCK-----\n",
         ],
-        must_not_match: &["-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQEN{b:64}\n{b:64}\n-----END PGP PUBLIC KEY BLOCK-----"],
+        must_not_match: &[
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQEN{b:64}\n{b:64}\n-----END PGP PUBLIC KEY BLOCK-----",
+        ],
         ..BASE
     },
     SecretRule {
@@ -1839,7 +1861,10 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         title: "JSON Web Token",
         severity: Medium,
         keywords: &["eyj"],
-        regex: concat!(r"\b(eyJ[A-Za-z0-9_\-]{10,}={0,2}\.eyJ[A-Za-z0-9_\-]{4,}={0,2}\.[A-Za-z0-9_\-]*={0,2})", end!()),
+        regex: concat!(
+            r"\b(eyJ[A-Za-z0-9_\-]{10,}={0,2}\.eyJ[A-Za-z0-9_\-]{4,}={0,2}\.[A-Za-z0-9_\-]*={0,2})",
+            end!()
+        ),
         validator: Some(v::jwt),
         kind: Family,
         must_match: &[
@@ -1981,7 +2006,11 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         validator: Some(v::bearer),
         kind: Generic,
         must_match: &["curl -H \"Authorization: Bearer «{A:40}»\" https://api"],
-        must_not_match: &["Authorization: Bearer ${TOKEN}", "Authorization: Bearer <token>", "bearer authentication scheme"],
+        must_not_match: &[
+            "Authorization: Bearer ${TOKEN}",
+            "Authorization: Bearer <token>",
+            "bearer authentication scheme",
+        ],
         ..BASE
     },
     // ------------------------------------------------------------------ Password hashes
@@ -2037,6 +2066,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         keywords: &["password", "passwd", "passphrase", "pwd"],
         regex: generic_assign!("password|passwd|passphrase|pwd"),
         secret_group: 2,
+        extract: Extract::Assignment,
         validator: Some(v::generic_password),
         kind: Generic,
         must_match: &[
@@ -2072,6 +2102,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         keywords: &["secret", "private_key", "privatekey", "private-key", "signing_key", "encryption_key"],
         regex: generic_assign!("secret|private[_\\-]?key|signing[_\\-]?key|encryption[_\\-]?key"),
         secret_group: 2,
+        extract: Extract::Assignment,
         validator: Some(v::generic_machine),
         kind: Generic,
         must_match: &[
@@ -2096,6 +2127,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         keywords: &["token"],
         regex: generic_assign!("token"),
         secret_group: 2,
+        extract: Extract::Assignment,
         validator: Some(v::generic_machine),
         kind: Generic,
         must_match: &["AUTH_TOKEN=«{A:40}»", "  refresh_token: \"«{w:48}»\"", "accessToken = '«{h:40}»'"],
@@ -2113,13 +2145,27 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         id: "generic-api-key",
         title: "Hard-coded API key",
         severity: Medium,
-        keywords: &["api_key", "apikey", "api-key", "access_key", "accesskey", "access-key", "app_key", "appkey"],
+        keywords: &[
+            "api_key",
+            "apikey",
+            "api-key",
+            "access_key",
+            "accesskey",
+            "access-key",
+            "app_key",
+            "appkey",
+        ],
         regex: generic_assign!("api[_\\-]?key|access[_\\-]?key|app[_\\-]?key"),
         secret_group: 2,
+        extract: Extract::Assignment,
         validator: Some(v::generic_machine),
         kind: Generic,
         must_match: &["API_KEY=«{A:32}»", r#"{"apiKey": "«{A:40}»"}"#, "x-api-key: «{h:32}»"],
-        must_not_match: &["api_key = config.api_key", "API_KEY=your-api-key-here", "apiKey: process.env.API_KEY"],
+        must_not_match: &[
+            "api_key = config.api_key",
+            "API_KEY=your-api-key-here",
+            "apiKey: process.env.API_KEY",
+        ],
         ..BASE
     },
 ];

@@ -132,7 +132,10 @@ impl fmt::Display for ConfigError {
                 groups.saturating_sub(1)
             ),
             ConfigError::InvalidRuleId { rule_id } => {
-                write!(f, "rule `{rule_id}`: ids are kebab-case: lower-case letters, digits and single dashes")
+                write!(
+                    f,
+                    "rule `{rule_id}`: ids are kebab-case: lower-case letters, digits and single dashes"
+                )
             }
             ConfigError::DuplicateRuleId { rule_id } => write!(f, "rule `{rule_id}`: id used twice"),
             ConfigError::InvalidKeyword { rule_id, keyword } => {
@@ -150,5 +153,7 @@ impl std::error::Error for ConfigError {}
 /// Whether `id` is kebab-case.
 pub(crate) fn is_kebab(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }

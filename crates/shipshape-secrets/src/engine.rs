@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, util::syntax};
@@ -16,7 +16,7 @@ use crate::entropy::shannon;
 use crate::finding::{CustomRuleInfo, RuleRef, SecretMatch, fingerprint, redact};
 use crate::glob::glob_match;
 use crate::heuristics::is_example;
-use crate::rule::{Candidate, RuleKind, Scope, Validator};
+use crate::rule::{Candidate, Extract, RuleKind, Scope, Validator};
 
 /// Longest stretch of a line, on either side of a keyword hit, that a line-scoped rule looks at.
 /// Longer lines (minified code, base64 blobs) are cut there, which keeps the work per hit
@@ -75,6 +75,7 @@ struct Compiled {
     validator: Option<Validator>,
     binary: bool,
     kind: RuleKind,
+    extract: Extract,
 }
 
 struct CompiledAllow {
@@ -190,6 +191,7 @@ impl Detector {
                 rule.validator,
                 rule.binary,
                 rule.kind,
+                rule.extract,
             )?;
             let index = rules.len();
             rules.push(compiled);
@@ -214,6 +216,7 @@ impl Detector {
                 None,
                 false,
                 RuleKind::Vendor,
+                Extract::Groups,
             )?;
             let index = rules.len();
             rules.push(compiled);
@@ -229,6 +232,9 @@ impl Detector {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    // A full DFA scans about three times faster than the default contiguous
+                    // NFA here (no prefilter applies to hundreds of case-insensitive keywords).
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keyword_list)
                     .map_err(|e| ConfigError::Keywords { message: e.to_string() })?,
             )
@@ -237,7 +243,10 @@ impl Detector {
         let mut allow = Vec::new();
         for (index, a) in config.allowlist.iter().enumerate() {
             if a.path.is_none() && a.value.is_none() {
-                return Err(ConfigError::InvalidAllow { index, message: "needs a path glob or a value regex".into() });
+                return Err(ConfigError::InvalidAllow {
+                    index,
+                    message: "needs a path glob or a value regex".into(),
+                });
             }
             for r in &a.rules {
                 if !known.contains(r) {
@@ -245,10 +254,10 @@ impl Detector {
                 }
             }
             let value = match &a.value {
-                Some(v) => Some(
-                    build_regex(v)
-                        .map_err(|m| ConfigError::InvalidAllow { index, message: format!("invalid value regex: {m}") })?,
-                ),
+                Some(v) => Some(build_regex(v).map_err(|m| ConfigError::InvalidAllow {
+                    index,
+                    message: format!("invalid value regex: {m}"),
+                })?),
                 None => None,
             };
             allow.push(CompiledAllow { path: a.path.clone(), value, rules: a.rules.clone() });
@@ -349,14 +358,19 @@ impl Detector {
     /// `span`, `match_span`, `line` and `column` refer to `encoded` (spans rounded out to whole
     /// base64 groups), while `redacted`, `fingerprint` and `entropy` are those of the decoded
     /// secret, so the fingerprint equals the one a plain-text occurrence would get.
-    pub fn scan_base64_value(&self, name: Option<&str>, encoded: &str) -> Result<Vec<SecretMatch>, Base64Error> {
+    pub fn scan_base64_value(
+        &self,
+        name: Option<&str>,
+        encoded: &str,
+    ) -> Result<Vec<SecretMatch>, Base64Error> {
         let decoded = decode_with_positions(encoded.as_bytes())?;
         let bytes = &decoded.bytes;
         let raws = match std::str::from_utf8(bytes) {
             Ok(_) => self.scan_value_raw(name, bytes),
             Err(_) => self.scan_raw(bytes, is_binary(bytes)),
         };
-        let mut found = self.finish(bytes, raws, None, 0..bytes.len(), 0, LineBase { line: 1, line_start: 0 });
+        let mut found =
+            self.finish(bytes, raws, None, 0..bytes.len(), 0, LineBase { line: 1, line_start: 0 });
         let enc = encoded.as_bytes();
         for m in &mut found {
             m.span = decoded.encoded_span(m.span.start, m.span.end);
@@ -377,7 +391,12 @@ impl Detector {
         let Some(compiled) = self.rules.get(rule) else { return raws };
         let cand = Candidate { secret, matched: input, name: Some(name.as_bytes()), window: input };
         if !secret.is_empty() && compiled.validator.is_none_or(|v| v(&cand)) {
-            raws.push(Raw { rule, span: start..end, match_span: 0..input.len(), entropy: Some(shannon(secret)) });
+            raws.push(Raw {
+                rule,
+                span: start..end,
+                match_span: 0..input.len(),
+                entropy: Some(shannon(secret)),
+            });
         }
         raws
     }
@@ -459,20 +478,29 @@ impl Detector {
         let caps = slot.get_or_insert_with(|| rule.regex.create_captures());
         let mut input = Input::new(hay).span(ws..we);
         loop {
-            rule.regex.search_captures(&input, caps);
-            let Some(m) = caps.get_match() else { break };
-            let group = if rule.secret_group == 0 {
-                Some(m.span())
+            // Assignments are split by hand; other rules need the capture engine.
+            let (m, group, name) = if rule.extract == Extract::Assignment {
+                let Some(m) = rule.regex.search(&input) else { break };
+                let (name, value) = split_assignment(hay, m.range());
+                (m, Some(value), Some(name))
             } else {
-                (rule.secret_group..caps.group_len())
-                    .filter(|&g| Some(g) != rule.name_group)
-                    .find_map(|g| caps.get_group(g))
+                rule.regex.search_captures(&input, caps);
+                let Some(m) = caps.get_match() else { break };
+                let group = if rule.secret_group == 0 {
+                    Some(m.range())
+                } else {
+                    (rule.secret_group..caps.group_len())
+                        .filter(|&g| Some(g) != rule.name_group)
+                        .find_map(|g| caps.get_group(g))
+                        .map(|s| s.range())
+                };
+                (m, group, rule.name_group.and_then(|i| caps.get_group(i)).map(|s| s.range()))
             };
-            let next = group.map_or(m.end(), |g| g.end).max(m.start() + 1);
+            let next = group.as_ref().map_or(m.end(), |g| g.end).max(m.start() + 1);
             if let Some(g) = group {
                 let (s, e) = trim_secret(hay, g.start, g.end);
                 if s < e {
-                    let name = rule.name_group.and_then(|i| caps.get_group(i)).and_then(|sp| hay.get(sp.range()));
+                    let name = name.and_then(|r| hay.get(r));
                     self.check(ri, rule, hay, s..e, m.range(), name, ws..we, out);
                 }
             }
@@ -597,14 +625,58 @@ fn compile(
     validator: Option<Validator>,
     binary: bool,
     kind: RuleKind,
+    extract: Extract,
 ) -> Result<Compiled, ConfigError> {
     let info = regex.group_info();
     let groups = info.group_len(regex_automata::PatternID::ZERO);
     if secret_group >= groups {
-        return Err(ConfigError::MissingSecretGroup { rule_id: rule.id().to_string(), group: secret_group, groups });
+        return Err(ConfigError::MissingSecretGroup {
+            rule_id: rule.id().to_string(),
+            group: secret_group,
+            groups,
+        });
     }
     let name_group = info.to_index(regex_automata::PatternID::ZERO, "name");
-    Ok(Compiled { rule, regex, secret_group, name_group, scope, min_entropy, validator, binary, kind })
+    Ok(Compiled {
+        rule,
+        regex,
+        secret_group,
+        name_group,
+        scope,
+        min_entropy,
+        validator,
+        binary,
+        kind,
+        extract,
+    })
+}
+
+/// Splits an assignment match `name [quote] op [quote] value [quote]` (see the generic rules)
+/// into the name and value spans, without a capture engine.
+fn split_assignment(hay: &[u8], m: Range<usize>) -> (Range<usize>, Range<usize>) {
+    let text = hay.get(m.clone()).unwrap_or_default();
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    let name_end = text.iter().position(|b| !is_name(b)).unwrap_or(text.len());
+    let mut i = name_end;
+    let skip = |i: &mut usize, set: &[u8]| {
+        while text.get(*i).is_some_and(|b| set.contains(b)) {
+            *i += 1;
+        }
+    };
+    skip(&mut i, b"\"'`");
+    skip(&mut i, b" \t");
+    skip(&mut i, b"=:?|>");
+    skip(&mut i, b" \t");
+    let mut end = text.len();
+    if let Some(&q) = text.get(i)
+        && matches!(q, b'"' | b'\'' | b'`')
+        && end > i + 1
+        && text.get(end - 1) == Some(&q)
+    {
+        i += 1;
+        end -= 1;
+    }
+    (m.start..m.start + name_end, m.start + i.min(end)..m.start + end)
 }
 
 /// Trims ASCII whitespace and literal `\n`, `\r`, `\t` escapes (as in JSON strings) from both

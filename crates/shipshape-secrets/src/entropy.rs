@@ -23,7 +23,8 @@ impl Charset {
             Charset::Hex
         } else if s.iter().all(u8::is_ascii_alphanumeric) {
             Charset::Alnum
-        } else if s.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-')) {
+        } else if s.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-'))
+        {
             Charset::Base64
         } else {
             Charset::Other

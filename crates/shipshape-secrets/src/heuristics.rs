@@ -1,7 +1,38 @@
 //! Heuristics shared by the rules: documentation examples, placeholders and the value checks of
 //! the generic `password = …` / `token: …` rules.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::entropy::{entropy_threshold, shannon};
+
+/// One case-insensitive automaton per word list, built once: checking a candidate against
+/// dozens of words with one pass each would dominate the time spent on secret-dense input.
+fn words_matcher(
+    cell: &'static OnceLock<Option<AhoCorasick>>,
+    words: &'static [&'static str],
+) -> Option<&'static AhoCorasick> {
+    cell.get_or_init(|| AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok()).as_ref()
+}
+
+/// Whether `hay` contains one of `words` (ASCII case-insensitive).
+fn contains_any(
+    cell: &'static OnceLock<Option<AhoCorasick>>,
+    words: &'static [&'static str],
+    hay: &[u8],
+) -> bool {
+    match words_matcher(cell, words) {
+        Some(ac) => ac.is_match(hay),
+        None => {
+            let lower = hay.to_ascii_lowercase();
+            words.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        }
+    }
+}
+
+static EXAMPLE_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+static PLACEHOLDER_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
 
 /// Secrets published in vendor documentation; always reported as examples.
 const KNOWN_EXAMPLES: &[&str] = &[
@@ -18,20 +49,19 @@ const KNOWN_EXAMPLES: &[&str] = &[
 const EXAMPLE_MARKERS: &[&str] =
     &["example", "sample", "dummy", "placeholder", "redacted", "xxxxxx", "******", "your_", "your-", "<your"];
 
-fn contains_ignore_case(hay: &[u8], needle: &str) -> bool {
-    let n = needle.as_bytes();
-    n.len() <= hay.len() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-}
-
 /// Whether `secret` (found in `matched`, the whole rule match) is a documentation example or an
 /// obvious filler: a published vendor example, a marker word (`EXAMPLE`, `sample`, `dummy`,
 /// `XXXXXX`, …) in the secret or its match, an ascending run such as `12345678` or `abcdefgh`,
 /// or a body made of three distinct characters or fewer.
 pub fn is_example(secret: &[u8], matched: &[u8]) -> bool {
-    if KNOWN_EXAMPLES.iter().any(|e| memchr::memmem::find(secret, e.as_bytes()).is_some()) {
+    if secret.len() >= 11
+        && KNOWN_EXAMPLES.iter().any(|e| memchr::memmem::find(secret, e.as_bytes()).is_some())
+    {
         return true;
     }
-    if EXAMPLE_MARKERS.iter().any(|m| contains_ignore_case(secret, m) || contains_ignore_case(matched, m)) {
+    if contains_any(&EXAMPLE_AC, EXAMPLE_MARKERS, secret)
+        || contains_any(&EXAMPLE_AC, EXAMPLE_MARKERS, matched)
+    {
         return true;
     }
     // Keys and certificates are long and structured (runs of `A` are normal in DER); the filler
@@ -120,8 +150,34 @@ const PLACEHOLDER_VALUES: &[&str] = &[
 /// Prefixes of values that reference a secret kept elsewhere (templating, secret managers,
 /// encrypted blobs, files) instead of containing it.
 const REFERENCE_PREFIXES: &[&str] = &[
-    "$", "%", "&", "*", "!", "@", "#{", "<", "{", "[", "(", "enc[", "vault:", "arn:", "ref+", "sm://",
-    "file:", "env:", "secret:", "/", "./", "../", "~/", "http://", "https://", "projects/", "gcp:", "azure:",
+    "$",
+    "%",
+    "&",
+    "*",
+    "!",
+    "@",
+    "#{",
+    "<",
+    "{",
+    "[",
+    "(",
+    "enc[",
+    "vault:",
+    "arn:",
+    "ref+",
+    "sm://",
+    "file:",
+    "env:",
+    "secret:",
+    "/",
+    "./",
+    "../",
+    "~/",
+    "http://",
+    "https://",
+    "projects/",
+    "gcp:",
+    "azure:",
 ];
 
 /// Whether an assigned value is a placeholder or a reference rather than a literal secret:
@@ -162,10 +218,11 @@ pub fn is_template_or_marker(v: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    let lower = v.to_ascii_lowercase();
-    PLACEHOLDER_VALUES.iter().any(|p| lower == p.as_bytes())
-        || PLACEHOLDER_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
-        || REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p.as_bytes()))
+    PLACEHOLDER_VALUES.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes()))
+        || contains_any(&PLACEHOLDER_AC, PLACEHOLDER_WORDS, v)
+        || REFERENCE_PREFIXES
+            .iter()
+            .any(|p| v.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p.as_bytes())))
 }
 
 fn is_identifier_path(v: &[u8]) -> bool {
@@ -248,10 +305,29 @@ mod tests {
     #[test]
     fn placeholders() {
         for p in [
-            "", "changeme", "${DB_PASSWORD}", "$(cat /run/secrets/x)", "<password>", "xxxxxxxx", "********",
-            "example123", "dummy", "test1234", "correcthorse", "os.environ", "config.db.password",
-            "getPassword()", "{{ .Values.password }}", "/run/secrets/db", "DB_PASSWORD", "userPassword",
-            "12345678", "ENC[AES256_GCM,data:abc]", "process.env.TOKEN", "null", "True",
+            "",
+            "changeme",
+            "${DB_PASSWORD}",
+            "$(cat /run/secrets/x)",
+            "<password>",
+            "xxxxxxxx",
+            "********",
+            "example123",
+            "dummy",
+            "test1234",
+            "correcthorse",
+            "os.environ",
+            "config.db.password",
+            "getPassword()",
+            "{{ .Values.password }}",
+            "/run/secrets/db",
+            "DB_PASSWORD",
+            "userPassword",
+            "12345678",
+            "ENC[AES256_GCM,data:abc]",
+            "process.env.TOKEN",
+            "null",
+            "True",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }

@@ -65,4 +65,4 @@ pub use config::{Allow, ConfigError, CustomRule, DetectorConfig};
 pub use engine::{Detector, MAX_LINE_WINDOW, READ_CHUNK, READ_OVERLAP, SNIFF_LEN, is_binary};
 pub use finding::{CustomRuleInfo, RuleRef, SecretMatch, fingerprint, redact};
 pub use heuristics::{is_example, is_placeholder, is_template_or_marker};
-pub use rule::{Candidate, RuleKind, Scope, SecretRule, Severity, Validator};
+pub use rule::{Candidate, Extract, RuleKind, Scope, SecretRule, Severity, Validator};

@@ -64,6 +64,17 @@ pub enum RuleKind {
     Vendor,
 }
 
+/// How the engine gets the secret out of a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extract {
+    /// From the capture group [`SecretRule::secret_group`] (and the group named `name`).
+    Groups,
+    /// The match is an assignment `name <op> value` (optionally quoted), as written by the
+    /// generic rules: the engine splits it itself instead of running a capture engine, which
+    /// keeps keyword-dense text cheap.
+    Assignment,
+}
+
 /// What a validator sees of a candidate match. All slices are bytes of the scanned input.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {
@@ -114,6 +125,8 @@ pub struct SecretRule {
     pub binary: bool,
     /// Specificity, for overlap resolution.
     pub kind: RuleKind,
+    /// How the secret is taken out of a match.
+    pub extract: Extract,
     /// Vectors that must produce a finding of this rule (templates, see above).
     pub must_match: &'static [&'static str],
     /// Vectors that must not produce a non-example finding of this rule.
@@ -143,6 +156,7 @@ pub(crate) const BASE: SecretRule = SecretRule {
     validator: None,
     binary: false,
     kind: RuleKind::Vendor,
+    extract: Extract::Groups,
     must_match: &[],
     must_not_match: &[],
 };

@@ -8,7 +8,8 @@ use crate::rule::Candidate;
 /// second to a JSON object.
 pub(crate) fn jwt(c: &Candidate<'_>) -> bool {
     let mut parts = c.secret.split(|&b| b == b'.');
-    let (Some(header), Some(payload), Some(_sig), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(payload), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return false;
     };
@@ -41,9 +42,10 @@ pub(crate) fn base64_user_pass(c: &Candidate<'_>) -> bool {
 
 /// Base64 of a printable password (`.npmrc` `_password`).
 pub(crate) fn base64_password(c: &Candidate<'_>) -> bool {
-    base64::decode(c.secret).ok().and_then(|d| String::from_utf8(d).ok()).is_some_and(|p| {
-        !p.is_empty() && !p.chars().any(char::is_control) && !is_placeholder(p.as_bytes())
-    })
+    base64::decode(c.secret)
+        .ok()
+        .and_then(|d| String::from_utf8(d).ok())
+        .is_some_and(|p| !p.is_empty() && !p.chars().any(char::is_control) && !is_placeholder(p.as_bytes()))
 }
 
 /// Base64 of a PEM private key (kubeconfig `client-key-data`).
@@ -84,11 +86,57 @@ pub(crate) fn azure_sas(c: &Candidate<'_>) -> bool {
 
 /// Name suffixes that make an assignment describe a secret without holding it.
 const NAME_SUFFIXES_NOT_SECRET: &[&str] = &[
-    "file", "path", "dir", "url", "uri", "endpoint", "length", "len", "policy", "type", "name", "names",
-    "field", "header", "param", "prompt", "label", "hint", "placeholder", "min", "max", "format",
-    "version", "count", "size", "timeout", "ttl", "expiry", "expires", "expiration", "enabled",
-    "required", "regex", "pattern", "id", "ids", "reset", "changed", "mode", "env", "var", "ref",
-    "key_id", "keyid", "algorithm", "hash", "salt", "rounds", "provider", "store", "manager",
+    "file",
+    "path",
+    "dir",
+    "url",
+    "uri",
+    "endpoint",
+    "length",
+    "len",
+    "policy",
+    "type",
+    "name",
+    "names",
+    "field",
+    "header",
+    "param",
+    "prompt",
+    "label",
+    "hint",
+    "placeholder",
+    "min",
+    "max",
+    "format",
+    "version",
+    "count",
+    "size",
+    "timeout",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "enabled",
+    "required",
+    "regex",
+    "pattern",
+    "id",
+    "ids",
+    "reset",
+    "changed",
+    "mode",
+    "env",
+    "var",
+    "ref",
+    "key_id",
+    "keyid",
+    "algorithm",
+    "hash",
+    "salt",
+    "rounds",
+    "provider",
+    "store",
+    "manager",
 ];
 
 /// Whether a variable name is one of the generic names rather than e.g. `password_file`.

@@ -16,7 +16,8 @@ fn table_is_well_formed() {
     for r in BUILTIN_RULES {
         assert!(ids.insert(r.id), "duplicate id {}", r.id);
         assert!(
-            r.id.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            r.id.split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
             "{} is not kebab-case",
             r.id
         );
@@ -62,7 +63,8 @@ fn must_match_vectors() {
                         ));
                     }
                     if m.is_example {
-                        failures.push(format!("{}: vector {vi} flagged as an example: {:?}", rule.id, e.text));
+                        failures
+                            .push(format!("{}: vector {vi} flagged as an example: {:?}", rule.id, e.text));
                     }
                     let secret = &e.text.as_bytes()[m.span.clone()];
                     if secret.len() >= 4 && m.redacted.as_bytes().windows(secret.len()).any(|w| w == secret) {
@@ -84,7 +86,8 @@ fn must_not_match_vectors() {
             let e = expand(template, (ri * 100 + 50 + vi) as u64);
             let found = d.scan(e.text.as_bytes());
             if let Some(m) = found.iter().find(|m| m.rule.id() == rule.id && !m.is_example) {
-                failures.push(format!("{}: must-not vector {vi} matched {:?} in {:?}", rule.id, m.span, e.text));
+                failures
+                    .push(format!("{}: must-not vector {vi} matched {:?} in {:?}", rule.id, m.span, e.text));
             }
         }
     }
@@ -100,8 +103,7 @@ fn vectors_survive_streaming_and_surrounding_text() {
         let e = expand(rule.must_match[0], (ri * 100) as u64);
         let prefix = "// some unrelated code\nfn main() {}\n\n";
         let text = format!("{prefix}{}\n# trailer\n", e.text);
-        let direct: Vec<_> =
-            d.scan(text.as_bytes()).into_iter().filter(|m| m.rule.id() == rule.id).collect();
+        let direct: Vec<_> = d.scan(text.as_bytes()).into_iter().filter(|m| m.rule.id() == rule.id).collect();
         assert!(!direct.is_empty(), "{} lost in context", rule.id);
         let streamed: Vec<_> = d
             .scan_reader(std::io::Cursor::new(text.as_bytes()))
