@@ -27,10 +27,10 @@ fn collect_rs(dir: &Path, out: &mut Vec<u8>) {
             if !path.ends_with("shipshape-secrets") && !path.ends_with("target") {
                 collect_rs(&path, out);
             }
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            if let Ok(data) = fs::read(&path) {
-                out.extend_from_slice(&data);
-            }
+        } else if path.extension().is_some_and(|x| x == "rs")
+            && let Ok(data) = fs::read(&path)
+        {
+            out.extend_from_slice(&data);
         }
     }
 }

@@ -96,7 +96,7 @@ pub(crate) fn decode_with_positions(text: &[u8]) -> Result<Decoded, Base64Error>
     if positions.len() % 4 == 1 {
         return Err(Base64Error::InvalidLength);
     }
-    if padding > 0 && (positions.len() + padding) % 4 != 0 {
+    if padding > 0 && !(positions.len() + padding).is_multiple_of(4) {
         return Err(Base64Error::InvalidPadding);
     }
     Ok(Decoded { bytes, positions })

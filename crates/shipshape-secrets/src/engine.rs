@@ -555,7 +555,7 @@ impl Detector {
         offset: usize,
         base: LineBase,
     ) -> Vec<SecretMatch> {
-        raws.sort_by(|a, b| (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule)));
+        raws.sort_by_key(|r| (r.span.start, r.span.end, r.rule));
         raws.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
 
         // Findings of a more specific kind hide overlapping ones of a less specific kind.

@@ -1,4 +1,5 @@
 //! Text that looks secret-ish but is not: none of it may produce a (non-example) finding.
+#![allow(clippy::unwrap_used)]
 
 use shipshape_secrets::vectors::Rng;
 use shipshape_secrets::{Detector, DetectorConfig};

@@ -2,6 +2,7 @@
 //!
 //! The bounds are loose (the tests run unoptimised); what they catch is super-linear behaviour,
 //! which on these sizes would take minutes or hours.
+#![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 

@@ -1,4 +1,5 @@
 //! Every built-in rule against its own must-match and must-not-match vectors.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
 
