@@ -39,7 +39,7 @@ macro_rules! generic_assign {
         concat!(
             r"(?P<name>(?i:[A-Za-z0-9_.\-]*(?:",
             $names,
-            r#")[A-Za-z0-9_.\-]*))[\x22'`]?[ \t]*(?:=|:=|:|=>|\?=|\|\|=)[ \t]*(?:\x22([^\x22\r\n]*)\x22|'([^'\r\n]*)'|`([^`\r\n]*)`|([^\s\x22'`,;&<>]+))"#
+            r#")[A-Za-z0-9_.\-]*))[\x22'`]?[ \t]*(?:=|:=|:|=>|\?=|\|\|=)[ \t]*(?:\x22([^\x22\r\n]*)\x22|'([^'\r\n]*)'|`([^`\r\n]*)`|([^\s\x22'`,;&<>:=][^\s\x22'`,;&<>]*))"#
         )
     };
 }
@@ -509,6 +509,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         validator: Some(v::not_placeholder),
         must_match: &[r#"{"auths": {"x.azurecr.io": {"identitytoken": "«{w:200}»"}}}"#],
         must_not_match: &[r#"{"identitytoken": "<token>"}"#],
+        kind: Family,
         ..BASE
     },
     // ------------------------------------------------------------------ Package registries
@@ -532,6 +533,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         validator: Some(v::not_placeholder),
         must_match: &["//registry.npmjs.org/:_authToken=«{h:8}-{h:4}-{h:4}-{h:4}-{h:12}»"],
         must_not_match: &["//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "_authToken="],
+        kind: Family,
         ..BASE
     },
     SecretRule {
@@ -546,6 +548,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
             "_auth = «ZGVwbG95OlhrOW1RMnZMcDdSdw==»",
         ],
         must_not_match: &["_auth=${NPM_AUTH}", "_auth=anVzdG9uZXdvcmQ="],
+        kind: Family,
         ..BASE
     },
     SecretRule {
@@ -557,6 +560,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         validator: Some(v::base64_password),
         must_match: &["//npm.internal/:_password=«WGs5bVEydkxwN1J3»"],
         must_not_match: &["//npm.internal/:_password=${NPM_PASS}", "_password=cGFzc3dvcmQ="],
+        kind: Family,
         ..BASE
     },
     SecretRule {
@@ -592,6 +596,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
             "[distutils]\nindex-servers = internal\n\n[internal]\nrepository = https://pkgs.corp/\nusername = ci\npassword = «Xk9mQ2vLp7Rw»\n",
         ],
         must_not_match: &["[pypi]\nusername = __token__\npassword = <your token>\n"],
+        kind: Family,
         ..BASE
     },
     SecretRule {
@@ -2092,6 +2097,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
             "password := cfg.Password",
             "min_password_length = 12",
             "PASSWORD=$(cat /run/secrets/pw)",
+            "use crate::passwords::hashing::verify_password_hash_and_salt;",
         ],
         ..BASE
     },
