@@ -26,6 +26,9 @@ pub const MAX_LINE_WINDOW: usize = 4096;
 /// How much of the start of an input is sniffed for binary content.
 pub const SNIFF_LEN: usize = 8192;
 
+/// Bytes lower-cased at a time for the keyword search.
+const KEYWORD_BLOCK: usize = 64 << 10;
+
 /// Buffer size of [`Detector::scan_reader`], not counting the overlap.
 pub const READ_CHUNK: usize = 1 << 20;
 
@@ -108,6 +111,7 @@ pub struct Detector {
     unkeyed: Vec<usize>,
     allow: Vec<CompiledAllow>,
     generic: GenericRules,
+    max_keyword_len: usize,
 }
 
 #[derive(Default)]
@@ -230,10 +234,9 @@ impl Detector {
         } else {
             Some(
                 AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     // A full DFA scans about three times faster than the default contiguous
-                    // NFA here (no prefilter applies to hundreds of case-insensitive keywords).
+                    // NFA here (no prefilter applies to hundreds of keywords).
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&keyword_list)
                     .map_err(|e| ConfigError::Keywords { message: e.to_string() })?,
@@ -270,7 +273,8 @@ impl Detector {
             token: find("generic-token"),
             api_key: find("generic-api-key"),
         };
-        Ok(Detector { rules, keywords, by_keyword, unkeyed, allow, generic })
+        let max_keyword_len = keyword_list.iter().map(String::len).max().unwrap_or(0);
+        Ok(Detector { rules, keywords, by_keyword, unkeyed, allow, generic, max_keyword_len })
     }
 
     /// Ids of the rules this detector runs, built-in first.
@@ -427,34 +431,55 @@ impl Detector {
         let Some(ac) = &self.keywords else { return out };
         let mut open: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
         let mut lines = LineTracker::new(hay);
-        for hit in ac.find_overlapping_iter(hay) {
-            let Some(rule_indexes) = self.by_keyword.get(hit.pattern().as_usize()) else { continue };
-            let mut line_window = None;
-            for &ri in rule_indexes {
-                let Some(rule) = self.rules.get(ri) else { continue };
-                if binary && !rule.binary {
+        // The keyword automaton is case-sensitive over lower-cased keywords; the input is
+        // lower-cased block by block into a bounded buffer (cheap, and the case-sensitive DFA
+        // is smaller and faster than an ASCII case-insensitive one). Consecutive blocks overlap
+        // by the longest keyword minus one byte, and a hit lying wholly in that overlap was
+        // already reported by the previous block.
+        let overlap = self.max_keyword_len.saturating_sub(1);
+        let mut block = Vec::with_capacity(KEYWORD_BLOCK + overlap);
+        let mut pos = 0usize;
+        while pos < hay.len() {
+            let start = pos.saturating_sub(overlap);
+            let end = pos.saturating_add(KEYWORD_BLOCK).min(hay.len());
+            let prefix = pos - start;
+            block.clear();
+            block.extend_from_slice(hay.get(start..end).unwrap_or_default());
+            block.make_ascii_lowercase();
+            for hit in ac.find_overlapping_iter(&block) {
+                if hit.end() <= prefix {
                     continue;
                 }
-                let (ws, we) = match rule.scope {
-                    Scope::Line => *line_window.get_or_insert_with(|| lines.window(hit.start(), hit.end())),
-                    Scope::Around { before, after } => (
-                        hit.start().saturating_sub(before as usize),
-                        hit.end().saturating_add(after as usize).min(hay.len()),
-                    ),
-                };
-                match open.get_mut(ri) {
-                    Some(Some((s, e))) if ws < *e => {
-                        *s = (*s).min(ws);
-                        *e = (*e).max(we);
+                let (hs, he) = (start + hit.start(), start + hit.end());
+                let Some(rule_indexes) = self.by_keyword.get(hit.pattern().as_usize()) else { continue };
+                let mut line_window = None;
+                for &ri in rule_indexes {
+                    let Some(rule) = self.rules.get(ri) else { continue };
+                    if binary && !rule.binary {
+                        continue;
                     }
-                    Some(slot) => {
-                        if let Some((s, e)) = slot.replace((ws, we)) {
-                            self.run_rule(ri, hay, s, e, &mut caps, &mut out);
+                    let (ws, we) = match rule.scope {
+                        Scope::Line => *line_window.get_or_insert_with(|| lines.window(hs, he)),
+                        Scope::Around { before, after } => (
+                            hs.saturating_sub(before as usize),
+                            he.saturating_add(after as usize).min(hay.len()),
+                        ),
+                    };
+                    match open.get_mut(ri) {
+                        Some(Some((s, e))) if ws < *e => {
+                            *s = (*s).min(ws);
+                            *e = (*e).max(we);
                         }
+                        Some(slot) => {
+                            if let Some((s, e)) = slot.replace((ws, we)) {
+                                self.run_rule(ri, hay, s, e, &mut caps, &mut out);
+                            }
+                        }
+                        None => {}
                     }
-                    None => {}
                 }
             }
+            pos = end;
         }
         for (ri, slot) in open.into_iter().enumerate() {
             if let Some((s, e)) = slot {
