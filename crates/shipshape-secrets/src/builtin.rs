@@ -1889,7 +1889,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         severity: Critical,
         keywords: &["postgres", "pgsql"],
         regex: r#"(?i:postgres(?:ql)?|pgsql)(?:\+[a-z0-9]+)?://[^\s:/?#@"'<>]+:([^\s/?#@"'<>]+)@"#,
-        validator: Some(v::not_placeholder),
+        validator: Some(v::url_password),
         must_match: &[
             "DATABASE_URL=postgres://app:«Xk9mQ2vLp7Rw»@db.internal:5432/app",
             "postgresql+psycopg2://svc:«{A:16}»@10.0.0.5/db",
@@ -1907,7 +1907,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         severity: Critical,
         keywords: &["mysql", "mariadb"],
         regex: r#"(?i:mysql|mariadb)(?:\+[a-z0-9]+)?://[^\s:/?#@"'<>]+:([^\s/?#@"'<>]+)@"#,
-        validator: Some(v::not_placeholder),
+        validator: Some(v::url_password),
         must_match: &["jdbc:mysql://root:«Tz8!pq4LmW2s»@mysql:3306/db", "mysql+pymysql://u:«{A:20}»@h/d"],
         must_not_match: &["mysql://root:<password>@mysql/db", "mysql://root@mysql/db"],
         ..BASE
@@ -1918,7 +1918,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         severity: Critical,
         keywords: &["mongodb"],
         regex: r#"(?i:mongodb(?:\+srv)?)://[^\s:/?#@"'<>]+:([^\s/?#@"'<>]+)@"#,
-        validator: Some(v::not_placeholder),
+        validator: Some(v::url_password),
         must_match: &["MONGO_URL=mongodb+srv://api:«{A:24}»@cluster0.ab1cd.mongodb.net/prod"],
         must_not_match: &["mongodb://user:pass@localhost", "mongodb://localhost:27017"],
         ..BASE
@@ -1929,7 +1929,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         severity: High,
         keywords: &["redis"],
         regex: r#"(?i:rediss?)://[^\s:/?#@"'<>]*:([^\s/?#@"'<>]+)@"#,
-        validator: Some(v::not_placeholder),
+        validator: Some(v::url_password),
         must_match: &["REDIS_URL=redis://:«{A:32}»@cache:6379/0", "rediss://default:«{A:20}»@r.cloud:6380"],
         must_not_match: &["redis://cache:6379/0", "redis://:${REDIS_PASSWORD}@cache:6379"],
         ..BASE
@@ -1940,7 +1940,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         severity: High,
         keywords: &["amqp"],
         regex: r#"(?i:amqps?)://[^\s:/?#@"'<>]+:([^\s/?#@"'<>]+)@"#,
-        validator: Some(v::not_placeholder),
+        validator: Some(v::url_password),
         must_match: &["CELERY_BROKER_URL=amqp://worker:«{A:20}»@rabbit:5672//"],
         must_not_match: &["amqp://guest:guest@localhost:5672//"],
         ..BASE
@@ -1962,7 +1962,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
         severity: High,
         keywords: &["://"],
         regex: r#"\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/?#@"'<>\[\]]{1,128}:([^\s/?#@"'<>]{1,256})@[A-Za-z0-9.\-_\[\]:%]+"#,
-        validator: Some(v::not_placeholder),
+        validator: Some(v::url_password),
         kind: Family,
         must_match: &[
             "https://deploy:«{A:20}»@git.internal/org/repo.git",
@@ -1975,6 +1975,7 @@ pub static BUILTIN_RULES: &[SecretRule] = &[
             "git@github.com:org/repo.git",
             "http://localhost:8080/path@v1",
             "https://user:${TOKEN}@host/",
+            "http://a:b@127.0.0.1:1234/",
         ],
         ..BASE
     },

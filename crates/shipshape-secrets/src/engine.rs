@@ -392,9 +392,9 @@ impl Detector {
         let Some(rule) = self.generic_rule_for(name) else { return raws };
         let (start, end) = trim_quotes(input);
         let secret = input.get(start..end).unwrap_or_default();
-        let Some(compiled) = self.rules.get(rule) else { return raws };
         let cand = Candidate { secret, matched: input, name: Some(name.as_bytes()), window: input };
-        if !secret.is_empty() && compiled.validator.is_none_or(|v| v(&cand)) {
+        let password = Some(rule) == self.generic.password;
+        if !secret.is_empty() && crate::validators::generic_literal(&cand, password) {
             raws.push(Raw {
                 rule,
                 span: start..end,

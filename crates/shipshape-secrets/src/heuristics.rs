@@ -33,6 +33,10 @@ fn contains_any(
 
 static EXAMPLE_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
 static PLACEHOLDER_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+static LOOPBACK_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+
+/// Hosts after `user:password@` that make URL credentials local test values.
+const LOOPBACK_HOSTS: &[&str] = &["@localhost", "@127.0.0.1", "@[::1]", "@0.0.0.0"];
 
 /// Secrets published in vendor documentation; always reported as examples.
 const KNOWN_EXAMPLES: &[&str] = &[
@@ -62,6 +66,10 @@ pub fn is_example(secret: &[u8], matched: &[u8]) -> bool {
     if contains_any(&EXAMPLE_AC, EXAMPLE_MARKERS, secret)
         || contains_any(&EXAMPLE_AC, EXAMPLE_MARKERS, matched)
     {
+        return true;
+    }
+    // Credentials for a service on the loopback interface are test fixtures or local defaults.
+    if contains_any(&LOOPBACK_AC, LOOPBACK_HOSTS, matched) {
         return true;
     }
     // Keys and certificates are long and structured (runs of `A` are normal in DER); the filler
@@ -128,7 +136,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "fake",
     "foobar",
     "undefined",
-    "xxx",
+    "xxxx",
     "***",
     "...",
     "???",
@@ -151,11 +159,8 @@ const PLACEHOLDER_VALUES: &[&str] = &[
 /// encrypted blobs, files) instead of containing it.
 const REFERENCE_PREFIXES: &[&str] = &[
     "$",
-    "%",
-    "&",
-    "*",
-    "!",
-    "@",
+    "%(",
+    "%{",
     "#{",
     "<",
     "{",
@@ -169,10 +174,6 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "file:",
     "env:",
     "secret:",
-    "/",
-    "./",
-    "../",
-    "~/",
     "http://",
     "https://",
     "projects/",
@@ -190,8 +191,11 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if is_template_or_marker(v) {
         return true;
     }
-    // Code: calls, indexing, and dotted identifier paths.
-    if v.iter().any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}')) {
+    // Code: calls, indexing, generics, paths (`a.b`, `a::b`, `a->b`), escapes in string literals.
+    if v.iter().any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>')) {
+        return true;
+    }
+    if [&b"::"[..], b"->", b"\\n", b"\\r", b"\\t"].iter().any(|p| memchr::memmem::find(v, p).is_some()) {
         return true;
     }
     if is_identifier_path(v) {
@@ -204,10 +208,76 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if v.iter().all(|b| b.is_ascii_uppercase() || *b == b'_') {
         return true;
     }
-    if is_camel_case_word(v) {
+    if is_camel_case_word(v) || is_pascal_case_word(v) || is_snake_identifier(v) || is_word_like_identifier(v)
+    {
         return true;
     }
     v.iter().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+}
+
+/// `EphemeralPrivateKey`, `InitToken`, `TimeStamp2`: upper-case letters each starting a
+/// lower-case run, digits only at the end. Random strings of letters almost never look so.
+fn is_pascal_case_word(v: &[u8]) -> bool {
+    let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let (word, tail) = v.split_at(letters);
+    word.first().is_some_and(u8::is_ascii_uppercase)
+        && word.len() >= 4
+        && tail.iter().all(u8::is_ascii_digit)
+        && word.windows(2).all(|w| !w[0].is_ascii_uppercase() || w[1].is_ascii_lowercase())
+}
+
+/// An identifier made of word-like pieces (`X509CertificateTemplatePrivateKeyFlag`,
+/// `Curve25519SeedBin`, `Uri_PROPERTY`, `WSManSessionFlags`): split into pieces at underscores
+/// and digits and at case changes as in camel case, its letter pieces average four letters or
+/// more. Random alphanumerics change case or class every one or two characters.
+fn is_word_like_identifier(v: &[u8]) -> bool {
+    if v.len() < 4 || !v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+        return false;
+    }
+    let (mut pieces, mut letters, mut digits) = (0usize, 0usize, 0usize);
+    for (i, &b) in v.iter().enumerate() {
+        if b.is_ascii_digit() {
+            digits += 1;
+            continue;
+        }
+        if !b.is_ascii_alphabetic() {
+            continue;
+        }
+        letters += 1;
+        let prev = i.checked_sub(1).and_then(|p| v.get(p)).copied();
+        let next = v.get(i + 1).copied();
+        // A piece starts after a separator or digit, at a lower-to-upper change, and at the last
+        // capital of a run followed by lower case (`WSMan` is `WS` + `Man`).
+        let starts = match prev {
+            None => true,
+            Some(p) if !p.is_ascii_alphabetic() => true,
+            Some(p) => {
+                b.is_ascii_uppercase()
+                    && (p.is_ascii_lowercase() || next.is_some_and(|n| n.is_ascii_lowercase()))
+            }
+        };
+        pieces += usize::from(starts);
+    }
+    // Words carry vowels: about 40% of an identifier's letters, 23% of random letters'.
+    let vowels = v
+        .iter()
+        .filter(|b| matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
+        .count();
+    pieces > 0 && letters >= 4 * pieces && digits * 3 <= v.len() && vowels * 7 >= letters * 2
+}
+
+/// `x25519_check_private_key_bytes`, `TLS13_CHACHA20_POLY1305`, `__IncompleteArrayField`:
+/// identifiers with underscores between single-case segments, or with leading underscores.
+fn is_snake_identifier(v: &[u8]) -> bool {
+    if v.starts_with(b"__") && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+        return true;
+    }
+    let parts: Vec<&[u8]> = v.split(|&b| b == b'_').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| !p.is_empty())
+        && (parts.iter().all(|p| p.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            || parts.iter().all(|p| p.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())))
+        && parts.iter().filter(|p| p.iter().any(u8::is_ascii_alphabetic)).count() >= 2
 }
 
 /// The part of [`is_placeholder`] that holds for values known to be literals (the password of a
@@ -218,11 +288,38 @@ pub fn is_template_or_marker(v: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    PLACEHOLDER_VALUES.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes()))
+    is_path(v)
+        || is_sigil_reference(v)
+        || PLACEHOLDER_VALUES.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes()))
         || contains_any(&PLACEHOLDER_AC, PLACEHOLDER_WORDS, v)
         || REFERENCE_PREFIXES
             .iter()
             .any(|p| v.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p.as_bytes())))
+}
+
+/// A YAML tag, anchor or alias, an annotation or a format directive: `!Ref name`, `!vault`,
+/// `&anchor`, `*alias`, `@Value`, `%s`: a sigil followed by a word (no digits).
+fn is_sigil_reference(v: &[u8]) -> bool {
+    let Some((&first, rest)) = v.split_first() else { return false };
+    matches!(first, b'!' | b'&' | b'*' | b'@' | b'%')
+        && rest.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && rest
+            .iter()
+            .take_while(|b| !b.is_ascii_whitespace())
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-' | b':'))
+}
+
+/// A file path (`/run/secrets/db`, `./key.pem`, `~/.aws/credentials`), as opposed to base64
+/// that happens to start with `/`: path characters only, and no piece mixing upper and lower
+/// case without a `.`, `-` or `_` in it.
+fn is_path(v: &[u8]) -> bool {
+    let rest = [&b"/"[..], b"./", b"../", b"~/"].iter().find_map(|p| v.strip_prefix(*p));
+    let Some(rest) = rest else { return false };
+    rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b'~'))
+        && rest.split(|&b| b == b'/').all(|piece| {
+            let mixed = piece.iter().any(u8::is_ascii_uppercase) && piece.iter().any(u8::is_ascii_lowercase);
+            !mixed || piece.iter().any(|b| matches!(b, b'.' | b'_' | b'-'))
+        })
 }
 
 fn is_identifier_path(v: &[u8]) -> bool {
@@ -270,12 +367,19 @@ pub(crate) enum GenericKind {
 
 /// The value check of the generic rules: not a placeholder, long enough, at least two character
 /// classes, and an entropy at or above the charset threshold for its length.
-pub(crate) fn generic_value_ok(value: &[u8], kind: GenericKind) -> bool {
+///
+/// With `literal`, the value is known to be a literal (an environment variable's value, not
+/// code), so only placeholders, templates and references are rejected, not words that look
+/// like identifiers or types.
+pub(crate) fn generic_value_ok(value: &[u8], kind: GenericKind, literal: bool) -> bool {
     let min_len = match kind {
         GenericKind::Password => 8,
         GenericKind::Machine => 16,
     };
-    if value.len() < min_len || value.len() > 512 || is_placeholder(value) {
+    if value.len() < min_len || value.len() > 512 {
+        return false;
+    }
+    if if literal { is_template_or_marker(value) } else { is_placeholder(value) } {
         return false;
     }
     if value.iter().any(|b| b.is_ascii_control() || *b == b' ') {
@@ -321,11 +425,32 @@ mod tests {
             "getPassword()",
             "{{ .Values.password }}",
             "/run/secrets/db",
+            "./certs/Server.key",
+            "!Ref DbPassword",
+            "*default_password",
+            "@Value",
+            "%s",
+            "~/.aws/credentials",
             "DB_PASSWORD",
             "userPassword",
             "12345678",
             "ENC[AES256_GCM,data:abc]",
             "process.env.TOKEN",
+            "windows_sys::core::PCWSTR",
+            "EphemeralPrivateKey",
+            "InitToken",
+            "TimeStamp2",
+            "x25519_check_private_key_bytes",
+            "TLS13_CHACHA20_POLY1305_SHA256_INTERNAL",
+            "__IncompleteArrayField",
+            "__IncompleteArrayField<__u8>",
+            "amended\\r\\nhost:",
+            "self->token",
+            "X509CertificateTemplatePrivateKeyFlag",
+            "Curve25519SeedBin",
+            "Uri_PROPERTY",
+            "WSManSessionFlags",
+            "COMAdminErrorCodes",
             "null",
             "True",
         ] {
@@ -337,9 +462,40 @@ mod tests {
             "s3cr3tT0k3nValue99",
             "a8f5f167f44f4964e6c998dee827110c",
             "maUdRtJkAZNqXPlYhmfj",
+            "Kx9_mQ2v_Lp7Rw",
+            "9f3b7c1d2e4a5b6c7d8e9f0a1b2c3d4e",
+            "AbCDeFGhIJkLMNoP",
+            "NYro1uCE2h3DERFMPwz7YSJJibCXfNXHNmsCKbfn",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s}");
         }
+    }
+
+    #[test]
+    fn random_values_are_rarely_placeholders() {
+        let mut rng = crate::vectors::Rng::new(99);
+        for (chars, len) in [
+            (&b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[..], 16),
+            (b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32),
+            (b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40),
+            (b"0123456789abcdef", 32),
+            (b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%^*-_", 12),
+        ] {
+            let rejected = (0..10_000)
+                .filter(|_| {
+                    let v = rng.string(chars, len);
+                    is_placeholder(v.as_bytes()) || is_example(v.as_bytes(), b"")
+                })
+                .count();
+            assert!(rejected < 100, "{rejected} of 10000 random values of length {len} rejected");
+        }
+    }
+
+    #[test]
+    fn literals_may_look_like_words() {
+        assert!(!generic_value_ok(b"Summer2024", GenericKind::Password, false));
+        assert!(generic_value_ok(b"Summer2024", GenericKind::Password, true));
+        assert!(!generic_value_ok(b"${PASSWORD}", GenericKind::Password, true));
     }
 
     #[test]
@@ -353,12 +509,12 @@ mod tests {
 
     #[test]
     fn generic_values() {
-        assert!(generic_value_ok(b"hunter2xyz!", GenericKind::Password));
-        assert!(!generic_value_ok(b"aaaaaaa1", GenericKind::Password));
-        assert!(!generic_value_ok(b"short1!", GenericKind::Password));
-        assert!(generic_value_ok(b"a8f5f167f44f4964e6c998dee827110c", GenericKind::Machine));
-        assert!(!generic_value_ok(b"hunter2xyz!", GenericKind::Machine));
-        assert!(!generic_value_ok(b"1111111111111111aaaa", GenericKind::Machine));
+        assert!(generic_value_ok(b"hunter2xyz!", GenericKind::Password, false));
+        assert!(!generic_value_ok(b"aaaaaaa1", GenericKind::Password, false));
+        assert!(!generic_value_ok(b"short1!", GenericKind::Password, false));
+        assert!(generic_value_ok(b"a8f5f167f44f4964e6c998dee827110c", GenericKind::Machine, false));
+        assert!(!generic_value_ok(b"hunter2xyz!", GenericKind::Machine, false));
+        assert!(!generic_value_ok(b"1111111111111111aaaa", GenericKind::Machine, false));
     }
 
     #[test]

@@ -60,6 +60,11 @@ pub(crate) fn not_placeholder(c: &Candidate<'_>) -> bool {
     !is_template_or_marker(c.secret)
 }
 
+/// The password of a URL: at least 3 bytes, not a placeholder.
+pub(crate) fn url_password(c: &Candidate<'_>) -> bool {
+    c.secret.len() >= 3 && !is_template_or_marker(c.secret)
+}
+
 /// Has upper-case, lower-case and a digit or symbol, and is not plain hex (AWS secret keys,
 /// as opposed to git SHAs and digests).
 pub(crate) fn mixed_case(c: &Candidate<'_>) -> bool {
@@ -154,7 +159,14 @@ pub(crate) fn generic_name_ok(name: &[u8]) -> bool {
 }
 
 fn generic(c: &Candidate<'_>, kind: GenericKind) -> bool {
-    c.name.is_none_or(generic_name_ok) && generic_value_ok(c.secret, kind)
+    c.name.is_none_or(generic_name_ok) && generic_value_ok(c.secret, kind, false)
+}
+
+/// The generic check of a value known to be a literal (see [`generic_value_ok`]): for
+/// [`Detector::scan_value`](crate::Detector::scan_value).
+pub(crate) fn generic_literal(c: &Candidate<'_>, password: bool) -> bool {
+    let kind = if password { GenericKind::Password } else { GenericKind::Machine };
+    c.name.is_none_or(generic_name_ok) && generic_value_ok(c.secret, kind, true)
 }
 
 /// Generic `password = …`.
@@ -169,7 +181,7 @@ pub(crate) fn generic_machine(c: &Candidate<'_>) -> bool {
 
 /// `Bearer <token>`: a machine value, not a placeholder.
 pub(crate) fn bearer(c: &Candidate<'_>) -> bool {
-    generic_value_ok(c.secret, GenericKind::Machine)
+    generic_value_ok(c.secret, GenericKind::Machine, false)
 }
 
 #[cfg(test)]
