@@ -79,6 +79,8 @@ struct Compiled {
     binary: bool,
     kind: RuleKind,
     extract: Extract,
+    /// The secret group is the whole match (`\b(…)\b`): no capture engine needed.
+    whole_match: bool,
 }
 
 struct CompiledAllow {
@@ -93,6 +95,14 @@ struct Raw {
     span: Range<usize>,
     match_span: Range<usize>,
     entropy: Option<f64>,
+    /// Validation left for after overlap resolution (generic rules: most of their candidates
+    /// on secret-dense text are hidden by a vendor finding anyway).
+    deferred: Option<Deferred>,
+}
+
+struct Deferred {
+    name: Option<Range<usize>>,
+    window: Range<usize>,
 }
 
 /// Line number and absolute line-start offset at the first byte of a buffer.
@@ -166,7 +176,7 @@ impl Detector {
                 any = true;
                 let k = k.to_ascii_lowercase();
                 match keyword_list.iter().position(|x| *x == k) {
-                    Some(i) => by_keyword[i].push(rule_index),
+                    Some(i) => by_keyword.get_mut(i).into_iter().for_each(|v| v.push(rule_index)),
                     None => {
                         keyword_list.push(k);
                         by_keyword.push(vec![rule_index]);
@@ -188,6 +198,7 @@ impl Detector {
             }
             let compiled = compile(
                 RuleRef::Builtin(rule),
+                rule.regex,
                 regex,
                 rule.secret_group,
                 rule.scope,
@@ -213,6 +224,7 @@ impl Detector {
             let info = CustomRuleInfo { id: c.id.clone(), title: c.title.clone(), severity: c.severity };
             let compiled = compile(
                 RuleRef::Custom(Arc::new(info)),
+                &c.regex,
                 regex,
                 c.secret_group,
                 Scope::Line,
@@ -400,6 +412,7 @@ impl Detector {
                 span: start..end,
                 match_span: 0..input.len(),
                 entropy: Some(shannon(secret)),
+                deferred: None,
             });
         }
         raws
@@ -466,7 +479,10 @@ impl Detector {
                         ),
                     };
                     match open.get_mut(ri) {
-                        Some(Some((s, e))) if ws < *e => {
+                        // Adjacent windows merge too: line-scoped regexes never match across a
+                        // line break, so one search over consecutive lines finds the same matches
+                        // as one search per line, with less overhead.
+                        Some(Some((s, e))) if ws <= *e => {
                             *s = (*s).min(ws);
                             *e = (*e).max(we);
                         }
@@ -508,6 +524,9 @@ impl Detector {
                 let Some(m) = rule.regex.search(&input) else { break };
                 let (name, value) = split_assignment(hay, m.range());
                 (m, Some(value), Some(name))
+            } else if rule.whole_match {
+                let Some(m) = rule.regex.search(&input) else { break };
+                (m, Some(m.range()), None)
             } else {
                 rule.regex.search_captures(&input, caps);
                 let Some(m) = caps.get_match() else { break };
@@ -525,7 +544,6 @@ impl Detector {
             if let Some(g) = group {
                 let (s, e) = trim_secret(hay, g.start, g.end);
                 if s < e {
-                    let name = name.and_then(|r| hay.get(r));
                     self.check(ri, rule, hay, s..e, m.range(), name, ws..we, out);
                 }
             }
@@ -544,29 +562,51 @@ impl Detector {
         hay: &[u8],
         span: Range<usize>,
         match_span: Range<usize>,
-        name: Option<&[u8]>,
+        name: Option<Range<usize>>,
         window: Range<usize>,
         out: &mut Vec<Raw>,
     ) {
-        let secret = hay.get(span.clone()).unwrap_or_default();
+        if rule.kind == RuleKind::Generic {
+            let deferred = Some(Deferred { name, window });
+            out.push(Raw { rule: ri, span, match_span, entropy: None, deferred });
+            return;
+        }
+        let raw = Raw { rule: ri, span, match_span, entropy: None, deferred: None };
+        if let Some(raw) = self.validate(rule, hay, raw, name, window) {
+            out.push(raw);
+        }
+    }
+
+    /// Entropy minimum and validator of a candidate; the candidate with its entropy if it passes.
+    fn validate(
+        &self,
+        rule: &Compiled,
+        hay: &[u8],
+        mut raw: Raw,
+        name: Option<Range<usize>>,
+        window: Range<usize>,
+    ) -> Option<Raw> {
+        let secret = hay.get(raw.span.clone()).unwrap_or_default();
         let entropy = (rule.min_entropy.is_some() || rule.kind == RuleKind::Generic).then(|| shannon(secret));
         if let (Some(min), Some(e)) = (rule.min_entropy, entropy)
             && e < min
         {
-            return;
+            return None;
         }
         if let Some(validate) = rule.validator {
             let cand = Candidate {
                 secret,
-                matched: hay.get(match_span.clone()).unwrap_or_default(),
-                name,
+                matched: hay.get(raw.match_span.clone()).unwrap_or_default(),
+                name: name.and_then(|n| hay.get(n)),
                 window: hay.get(window).unwrap_or_default(),
             };
             if !validate(&cand) {
-                return;
+                return None;
             }
         }
-        out.push(Raw { rule: ri, span, match_span, entropy });
+        raw.entropy = entropy;
+        raw.deferred = None;
+        Some(raw)
     }
 
     /// Deduplication, overlap resolution, allowlist, ownership (for streaming), and the
@@ -593,6 +633,15 @@ impl Detector {
             RuleKind::Generic => !overlaps(&family, &r.span),
         });
         raws.retain(|r| owned.contains(&r.match_span.start));
+        let raws: Vec<Raw> = raws
+            .into_iter()
+            .filter_map(|mut r| match r.deferred.take() {
+                None => Some(r),
+                Some(d) => {
+                    self.rules.get(r.rule).and_then(|rule| self.validate(rule, hay, r, d.name, d.window))
+                }
+            })
+            .collect();
 
         let mut out = Vec::with_capacity(raws.len());
         let mut pos = 0usize;
@@ -643,6 +692,7 @@ impl Detector {
 #[allow(clippy::too_many_arguments)]
 fn compile(
     rule: RuleRef,
+    pattern: &str,
     regex: Regex,
     secret_group: usize,
     scope: Scope,
@@ -662,6 +712,7 @@ fn compile(
         });
     }
     let name_group = info.to_index(regex_automata::PatternID::ZERO, "name");
+    let whole_match = secret_group == 0 || (secret_group == 1 && groups == 2 && wraps_in_group(pattern));
     Ok(Compiled {
         rule,
         regex,
@@ -673,7 +724,41 @@ fn compile(
         binary,
         kind,
         extract,
+        whole_match,
     })
+}
+
+/// Whether `pattern` is `\b(…)\b` or `(…)` with the first group spanning all of it, so that
+/// (given a single capture group) the group always equals the whole match.
+fn wraps_in_group(pattern: &str) -> bool {
+    let inner = pattern.strip_prefix(r"\b").unwrap_or(pattern);
+    let inner = inner.strip_suffix(r"\b").unwrap_or(inner);
+    let Some(body) = inner.strip_prefix('(').and_then(|b| b.strip_suffix(')')) else { return false };
+    if body.starts_with('?') {
+        return false;
+    }
+    // The group's closing parenthesis must be the last one: depth never drops below zero.
+    let mut depth = 0i32;
+    let mut bytes = body.bytes();
+    let mut in_class = false;
+    while let Some(b) = bytes.next() {
+        match b {
+            b'\\' => {
+                bytes.next();
+            }
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            b'(' if !in_class => depth += 1,
+            b')' if !in_class => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0 && !in_class
 }
 
 /// Splits an assignment match `name [quote] op [quote] value [quote]` (see the generic rules)
@@ -707,25 +792,19 @@ fn split_assignment(hay: &[u8], m: Range<usize>) -> (Range<usize>, Range<usize>)
 /// Trims ASCII whitespace and literal `\n`, `\r`, `\t` escapes (as in JSON strings) from both
 /// ends of `hay[s..e]`.
 fn trim_secret(hay: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
+    let escape = |b: &u8| matches!(b, b'n' | b'r' | b't');
     loop {
-        let slice = hay.get(s..e).unwrap_or_default();
-        if slice.first().is_some_and(u8::is_ascii_whitespace) {
-            s += 1;
-        } else if slice.len() >= 2 && slice[0] == b'\\' && matches!(slice[1], b'n' | b'r' | b't') {
-            s += 2;
-        } else {
-            break;
+        match hay.get(s..e).unwrap_or_default() {
+            [b, ..] if b.is_ascii_whitespace() => s += 1,
+            [b'\\', b, ..] if escape(b) => s += 2,
+            _ => break,
         }
     }
     loop {
-        let slice = hay.get(s..e).unwrap_or_default();
-        let n = slice.len();
-        if slice.last().is_some_and(u8::is_ascii_whitespace) {
-            e -= 1;
-        } else if n >= 2 && slice[n - 2] == b'\\' && matches!(slice[n - 1], b'n' | b'r' | b't') {
-            e -= 2;
-        } else {
-            break;
+        match hay.get(s..e).unwrap_or_default() {
+            [.., b] if b.is_ascii_whitespace() => e -= 1,
+            [.., b'\\', b] if escape(b) => e -= 2,
+            _ => break,
         }
     }
     (s, e.max(s))
@@ -877,6 +956,17 @@ mod tests {
         assert_eq!(trim_secret(b"\\n abc\\n ", 0, 9), (3, 6));
         assert_eq!(trim_quotes(b" \"abc\" "), (2, 5));
         assert_eq!(trim_quotes(b"'"), (0, 1));
+    }
+
+    #[test]
+    fn whole_group_patterns() {
+        assert!(wraps_in_group(r"\b(ghp_[A-Za-z0-9]{36})\b"));
+        assert!(wraps_in_group(r"\b(dp\.(?:pt|st)\.[a-z]+)\b"));
+        assert!(wraps_in_group(r"(abc[()])"));
+        assert!(!wraps_in_group(r"\b(a)b(c)\b"));
+        assert!(!wraps_in_group(r"(a)(?:x|$)"));
+        assert!(!wraps_in_group(r"(?:x)"));
+        assert!(!wraps_in_group(r"x(a)"));
     }
 
     #[test]

@@ -37,7 +37,9 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// The line holding the hit, cut to [`MAX_LINE_WINDOW`](crate::MAX_LINE_WINDOW) bytes on
-    /// either side of the hit when the line is longer.
+    /// either side of the hit when the line is longer. The regex of a line-scoped rule must not
+    /// match across a line break (`[ \t]` rather than `\s`): windows of consecutive lines are
+    /// searched in one go.
     Line,
     /// A byte window around the hit, across lines: `before` bytes before its start and `after`
     /// bytes after its end (for multi-line secrets such as PEM blocks, or a secret that must sit
