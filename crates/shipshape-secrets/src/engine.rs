@@ -587,7 +587,7 @@ impl Detector {
         window: Range<usize>,
     ) -> Option<Raw> {
         let secret = hay.get(raw.span.clone()).unwrap_or_default();
-        let entropy = (rule.min_entropy.is_some() || rule.kind == RuleKind::Generic).then(|| shannon(secret));
+        let mut entropy = rule.min_entropy.map(|_| shannon(secret));
         if let (Some(min), Some(e)) = (rule.min_entropy, entropy)
             && e < min
         {
@@ -603,6 +603,9 @@ impl Detector {
             if !validate(&cand) {
                 return None;
             }
+        }
+        if rule.kind == RuleKind::Generic && entropy.is_none() {
+            entropy = Some(shannon(secret));
         }
         raw.entropy = entropy;
         raw.deferred = None;

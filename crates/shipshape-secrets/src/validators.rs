@@ -89,7 +89,8 @@ pub(crate) fn azure_sas(c: &Candidate<'_>) -> bool {
     memchr::memmem::find(c.window, b"sv=").is_some()
 }
 
-/// Name suffixes that make an assignment describe a secret without holding it.
+/// Last words of a variable name that make an assignment describe a secret without holding it
+/// (`password_file`, `token_type`, `secret_name`, `api_key_id`).
 const NAME_SUFFIXES_NOT_SECRET: &[&str] = &[
     "file",
     "path",
@@ -133,7 +134,6 @@ const NAME_SUFFIXES_NOT_SECRET: &[&str] = &[
     "env",
     "var",
     "ref",
-    "key_id",
     "keyid",
     "algorithm",
     "hash",
@@ -146,16 +146,16 @@ const NAME_SUFFIXES_NOT_SECRET: &[&str] = &[
 
 /// Whether a variable name is one of the generic names rather than e.g. `password_file`.
 pub(crate) fn generic_name_ok(name: &[u8]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let lower = lower.trim_ascii();
-    if memchr::memmem::find(lower, b"tokeniz").is_some() {
+    let name = name.trim_ascii();
+    if name.len() >= 7 && name.windows(7).any(|w| w.eq_ignore_ascii_case(b"tokeniz")) {
         return false;
     }
-    !NAME_SUFFIXES_NOT_SECRET.iter().any(|s| {
-        lower.ends_with(s.as_bytes())
-            && lower.len() > s.len()
-            && matches!(lower.get(lower.len() - s.len() - 1), Some(b'_' | b'-' | b'.'))
-    }) && !lower.ends_with(b"passwordfile")
+    // The last word, after the last `_`, `-` or `.`; a name of one word has no such suffix.
+    let Some(cut) = name.iter().rposition(|b| matches!(b, b'_' | b'-' | b'.')) else {
+        return !name.to_ascii_lowercase().ends_with(b"passwordfile");
+    };
+    let last = name.get(cut + 1..).unwrap_or_default();
+    !NAME_SUFFIXES_NOT_SECRET.iter().any(|s| last.eq_ignore_ascii_case(s.as_bytes()))
 }
 
 fn generic(c: &Candidate<'_>, kind: GenericKind) -> bool {
