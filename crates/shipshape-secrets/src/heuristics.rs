@@ -399,11 +399,12 @@ mod tests {
     fn examples() {
         assert!(is_example(b"AKIAIOSFODNN7EXAMPLE", b""));
         assert!(is_example(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", b""));
-        assert!(is_example(b"ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", b""));
-        assert!(is_example(b"sk_live_1234567890abcdef12345678", b""));
-        assert!(is_example(b"ghp_000000000000000000000000000000000000", b""));
+        // Token-shaped literals are split so that this source holds no string that looks live.
+        assert!(is_example(concat!("ghp", "_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX").as_bytes(), b""));
+        assert!(is_example(concat!("sk_", "live_1234567890abcdef12345678").as_bytes(), b""));
+        assert!(is_example(concat!("ghp", "_000000000000000000000000000000000000").as_bytes(), b""));
         assert!(is_example(b"abc", b"https://user:abc@db.example.com"));
-        assert!(!is_example(b"ghp_R4nd0mLook1ngT0kenQz8Wm2Kx7Vb9Nc3Lp5", b""));
+        assert!(!is_example(concat!("ghp", "_R4nd0mLook1ngT0kenQz8Wm2Kx7Vb9Nc3Lp5").as_bytes(), b""));
     }
 
     #[test]
