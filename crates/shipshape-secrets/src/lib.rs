@@ -5,16 +5,20 @@
 //! # How it works
 //!
 //! 1. **Keyword prefilter.** Every rule declares lower-case keywords (`ghp_`, `akia`,
-//!    `password`, …). One Aho-Corasick automaton, ASCII case-insensitive, finds all keyword hits
-//!    in a single pass; text without any keyword is rejected at that speed, and no regex runs.
+//!    `password`, …). One Aho-Corasick DFA finds all keyword hits (overlapping ones included) in
+//!    a single pass over the input, lower-cased 64 KiB at a time into a bounded buffer, so the
+//!    match is ASCII case-insensitive; text without any keyword is rejected at that speed, and
+//!    no regex runs.
 //! 2. **Windows.** Around each hit, a rule's regex runs only on a window: the hit's line (cut to
 //!    [`MAX_LINE_WINDOW`] bytes on either side, so a 100 MB single-line file costs no more per
 //!    hit than a short one) or a byte range for multi-line formats (PEM blocks, a secret near a
 //!    context word). Overlapping windows of one rule are merged, so each byte is searched at
 //!    most once per rule and the total work stays linear in the input.
-//! 3. **Linear-time regexes.** Rules use regex-automata's meta engine (lazy DFA and PikeVM; no
-//!    backtracking engine is compiled in), byte-oriented with ASCII classes. Look-around
-//!    assertions (`\b`, `^`, `$`) see the bytes outside the window.
+//! 3. **Linear-time regexes.** Rules use regex-automata's meta engine: a lazy DFA finds matches,
+//!    the one-pass DFA or the PikeVM extracts capture groups; no backtracking engine is compiled
+//!    in. Rules whose secret is the whole match, and the generic assignment rules (split by
+//!    hand), need no capture engine at all. Patterns are byte-oriented with ASCII classes;
+//!    look-around assertions (`\b`, `^`, `$`) see the bytes outside the window.
 //! 4. **Checks.** A candidate must pass the rule's entropy minimum and validator (JWT
 //!    structure, base64 `user:password`, placeholder rejection, …). The generic
 //!    `password = …` rules use [`entropy`] per charset and reject placeholders
