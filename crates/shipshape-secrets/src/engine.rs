@@ -5,6 +5,8 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::keywords::{Hit, KeywordDfa};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, util::syntax};
@@ -116,12 +118,33 @@ struct LineBase {
 /// and the detector is `Send + Sync`.
 pub struct Detector {
     rules: Vec<Compiled>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<Keywords>,
     by_keyword: Vec<Vec<usize>>,
     unkeyed: Vec<usize>,
     allow: Vec<CompiledAllow>,
     generic: GenericRules,
     max_keyword_len: usize,
+}
+
+/// The keyword automaton: the dense DFA of [`crate::keywords`], or the `aho-corasick` crate's
+/// DFA when there are too many keywords for it.
+enum Keywords {
+    Dense(KeywordDfa),
+    Crate(AhoCorasick),
+}
+
+impl Keywords {
+    /// Appends the hits in `block` (lower-case) to `hits`, in order of end offset.
+    fn hits(&self, block: &[u8], hits: &mut Vec<Hit>) {
+        match self {
+            Keywords::Dense(dfa) => dfa.for_each_hit(block, |h| hits.push(h)),
+            Keywords::Crate(ac) => hits.extend(ac.find_overlapping_iter(block).map(|m| Hit {
+                keyword: m.pattern().as_usize(),
+                start: m.start(),
+                end: m.end(),
+            })),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -243,16 +266,16 @@ impl Detector {
 
         let keywords = if keyword_list.is_empty() {
             None
+        } else if let Some(dfa) = KeywordDfa::new(&keyword_list) {
+            Some(Keywords::Dense(dfa))
         } else {
-            Some(
+            Some(Keywords::Crate(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
-                    // A full DFA scans about three times faster than the default contiguous
-                    // NFA here (no prefilter applies to hundreds of keywords).
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&keyword_list)
                     .map_err(|e| ConfigError::Keywords { message: e.to_string() })?,
-            )
+            ))
         };
 
         let mut allow = Vec::new();
@@ -441,7 +464,7 @@ impl Detector {
         for &ri in &self.unkeyed {
             self.run_rule(ri, hay, 0, hay.len(), &mut caps, &mut out);
         }
-        let Some(ac) = &self.keywords else { return out };
+        let Some(keywords) = &self.keywords else { return out };
         let mut open: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
         let mut lines = LineTracker::new(hay);
         // The keyword automaton is case-sensitive over lower-cased keywords; the input is
@@ -451,6 +474,7 @@ impl Detector {
         // already reported by the previous block.
         let overlap = self.max_keyword_len.saturating_sub(1);
         let mut block = Vec::with_capacity(KEYWORD_BLOCK + overlap);
+        let mut hits = Vec::new();
         let mut pos = 0usize;
         while pos < hay.len() {
             let start = pos.saturating_sub(overlap);
@@ -459,12 +483,14 @@ impl Detector {
             block.clear();
             block.extend_from_slice(hay.get(start..end).unwrap_or_default());
             block.make_ascii_lowercase();
-            for hit in ac.find_overlapping_iter(&block) {
-                if hit.end() <= prefix {
+            hits.clear();
+            keywords.hits(&block, &mut hits);
+            for hit in &hits {
+                if hit.end <= prefix {
                     continue;
                 }
-                let (hs, he) = (start + hit.start(), start + hit.end());
-                let Some(rule_indexes) = self.by_keyword.get(hit.pattern().as_usize()) else { continue };
+                let (hs, he) = (start + hit.start, start + hit.end);
+                let Some(rule_indexes) = self.by_keyword.get(hit.keyword) else { continue };
                 let mut line_window = None;
                 for &ri in rule_indexes {
                     let Some(rule) = self.rules.get(ri) else { continue };

@@ -293,3 +293,28 @@ fn lines_and_columns_are_one_based_bytes() {
     assert_eq!(Some(found[0].span.clone()), e.secret);
     assert!(found[0].match_span.start <= found[0].span.start && found[0].match_span.end >= found[0].span.end);
 }
+
+#[test]
+fn thousands_of_custom_keywords_fall_back_to_the_crate_automaton() {
+    // 2000 keywords of 20 bytes need more states than the dense keyword table allows.
+    let mut rng = shipshape_secrets::vectors::Rng::new(11);
+    let keywords: Vec<String> =
+        (0..2000).map(|_| format!("kw{}", rng.string(b"abcdefghijklmnopqrstuvwxyz", 18))).collect();
+    let probe = keywords[1234].clone();
+    let rule = CustomRule {
+        id: "many-keywords".into(),
+        regex: r"\b(kw[a-z]{18})=([0-9]{6})\b".into(),
+        keywords,
+        secret_group: 2,
+        ..Default::default()
+    };
+    let d = Detector::new(DetectorConfig { custom_rules: vec![rule], ..Default::default() }).unwrap();
+    let text = format!("x\n{probe}=493817\n");
+    let found: Vec<_> =
+        d.scan(text.as_bytes()).into_iter().filter(|m| m.rule.id() == "many-keywords").collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(&text[found[0].span.clone()], "493817");
+    // Built-in rules still work alongside.
+    let token = expand("«ghp_{A:36}»", 12);
+    assert!(d.scan(token.text.as_bytes()).iter().any(|m| m.rule.id() == "github-pat"));
+}
