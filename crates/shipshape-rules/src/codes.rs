@@ -48,7 +48,7 @@ use crate::privilege::{
 };
 use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
-    sec103_credential_in_config_map,
+    sec103_credential_in_config_map, sec110_hardcoded_secret,
 };
 use crate::supply_chain::sup400_insecure_registry;
 
@@ -143,6 +143,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
     &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
+    &sec110_hardcoded_secret::HARDCODED_SECRET,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 
@@ -191,6 +192,7 @@ mod tests {
             .chain(engine_rules())
             .chain(crate::pod_security::rules())
             .chain(crate::checkers::kube_object_rules())
+            .chain(crate::checkers::text_rules())
             .map(|r| r.code)
             .collect();
         checked.sort_unstable();

@@ -25,6 +25,9 @@ pub struct WalkError {
 pub struct Claims<'a> {
     pub by_name: &'a dyn Fn(&str) -> Option<usize>,
     pub by_content: &'a dyn Fn(&str, &str) -> Option<usize>,
+    /// The front end for a file in a walked directory that neither claims (the text files read
+    /// for secrets), by file name.
+    pub unclaimed: &'a dyn Fn(&str) -> Option<usize>,
 }
 
 /// Bytes read to decide what a `.json`/`.yaml` file is.
@@ -41,12 +44,22 @@ pub fn discover(
     claims: &Claims<'_>,
     fallback: usize,
 ) -> (Vec<Discovered>, Vec<WalkError>) {
+    discover_with(roots, claims, &|_: &Path| fallback)
+}
+
+/// [`discover`], with the front end of an explicitly named file nothing claims chosen by
+/// `fallback` (which may look at the file).
+pub fn discover_with(
+    roots: &[PathBuf],
+    claims: &Claims<'_>,
+    fallback: &dyn Fn(&Path) -> usize,
+) -> (Vec<Discovered>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in roots {
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_file() => {
-                let frontend = claim_file(root, claims).unwrap_or(fallback);
+                let frontend = claim_file(root, claims).unwrap_or_else(|| fallback(root));
                 found.push(Discovered { path: root.clone(), frontend, explicit: true });
             }
             Ok(_) => walk_dir(root, claims, &mut found, &mut errors),
@@ -69,7 +82,8 @@ fn claim_file(path: &Path, claims: &Claims<'_>) -> Option<usize> {
     (claims.by_content)(name, &head)
 }
 
-fn read_head(path: &Path) -> Option<String> {
+/// The first bytes of a file, as text.
+pub fn read_head(path: &Path) -> Option<String> {
     use std::io::Read;
     let file = std::fs::File::open(path).ok()?;
     let mut buffer = Vec::with_capacity(SNIFF_LEN);
@@ -86,7 +100,9 @@ fn walk_dir(root: &Path, claims: &Claims<'_>, found: &mut Vec<Discovered>, error
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     continue;
                 }
-                if let Some(frontend) = claim_file(entry.path(), claims) {
+                let frontend = claim_file(entry.path(), claims)
+                    .or_else(|| file_name(entry.path()).and_then(|name| (claims.unclaimed)(name)));
+                if let Some(frontend) = frontend {
                     local.push(Discovered { path: entry.into_path(), frontend, explicit: false });
                 }
             }
@@ -178,7 +194,7 @@ mod tests {
         std::fs::write(root.join("svc/package.json"), "{\"name\": \"x\"}").expect("write");
         let by_name = |name: &str| is_dockerfile_name(name).then_some(0);
         let by_content = |_: &str, head: &str| head.contains("HostConfig").then_some(1);
-        let claims = Claims { by_name: &by_name, by_content: &by_content };
+        let claims = Claims { by_name: &by_name, by_content: &by_content, unclaimed: &|_| None };
         let (found, errors) = discover(&[root.to_path_buf(), root.join("notes.txt")], &claims, 7);
         assert!(errors.is_empty(), "{errors:?}");
         let rel: Vec<(String, usize, bool)> = found
@@ -203,7 +219,7 @@ mod tests {
     fn missing_root_is_an_error_not_a_panic() {
         let none = |_: &str| None;
         let none_by_content = |_: &str, _: &str| None;
-        let claims = Claims { by_name: &none, by_content: &none_by_content };
+        let claims = Claims { by_name: &none, by_content: &none_by_content, unclaimed: &|_| None };
         let (found, errors) = discover(&[PathBuf::from("/nonexistent/shipshape/x")], &claims, 0);
         assert!(found.is_empty());
         assert_eq!(errors.len(), 1);

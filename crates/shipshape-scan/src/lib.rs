@@ -142,8 +142,24 @@ fn discover_jobs(options: &ScanOptions) -> Vec<Job> {
     if options.paths.is_empty() {
         roots.push(PathBuf::from("."));
     }
-    let claims = discover::Claims { by_name: &frontend::claim, by_content: &frontend::claim_content };
-    let (discovered, walk_errors) = discover::discover(&roots, &claims, FALLBACK_FRONTEND);
+    let text = frontend::text_frontend();
+    let unclaimed = |name: &str| text.filter(|_| frontend::may_be_text(name));
+    let claims = discover::Claims {
+        by_name: &frontend::claim,
+        by_content: &frontend::claim_content,
+        unclaimed: &unclaimed,
+    };
+    // A file named on the command line that nothing claims: a Dockerfile if it reads like one,
+    // else a text file read for secrets.
+    let explicit = |path: &Path| {
+        let dockerfile = discover::read_head(path).is_some_and(|head| frontend::looks_like_dockerfile(&head));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        match text {
+            Some(text) if !dockerfile && frontend::may_be_text(name) => text,
+            _ => FALLBACK_FRONTEND,
+        }
+    };
+    let (discovered, walk_errors) = discover::discover_with(&roots, &claims, &explicit);
 
     let mut jobs: Vec<Job> = walk_errors
         .into_iter()
@@ -392,6 +408,9 @@ fn run_job(
     let config = configs.for_file(&fs_path);
     let fail_on = options.fail_on.or(config.fail_on).unwrap_or(DEFAULT_FAIL_ON);
     match read {
+        Err(ReadError::Binary { .. } | ReadError::TooLarge { .. }) if frontend.kind() == "text" => {
+            FileResult { target: None, findings: Vec::new(), sources: Vec::new(), fail_on }
+        }
         Err(error) => unreadable(display, frontend.kind(), &error, &fs_path, &config, sink, fail_on),
         Ok(decoded) => {
             let settings = RuleSettings {
@@ -408,6 +427,12 @@ fn run_job(
             };
             let Decoded { source, invalid_bytes, invalid_total } = decoded;
             let mut output = frontend.check(&source, &context);
+            if frontend.kind() != "text" {
+                frontend::check_file_text(&source, &context, &mut output);
+                for related in &output.related_sources.clone() {
+                    frontend::check_file_text(related, &context, &mut output);
+                }
+            }
             if output.covered {
                 return FileResult { target: None, findings: Vec::new(), sources: Vec::new(), fail_on };
             }

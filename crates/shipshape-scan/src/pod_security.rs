@@ -116,7 +116,11 @@ pub fn verdicts(paths: &[PathBuf], version: PolicyVersion, max_file_size: u64) -
     let mut out = Verdicts { version: version.to_string(), ..Verdicts::default() };
     let kube = frontend::FRONTENDS.iter().position(|f| f.kind() == "kubernetes").unwrap_or_default();
     let roots: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
-    let claims = discover::Claims { by_name: &frontend::claim, by_content: &frontend::claim_content };
+    let claims = discover::Claims {
+        by_name: &frontend::claim,
+        by_content: &frontend::claim_content,
+        unclaimed: &|_| None,
+    };
     let (found, walk_errors) = discover::discover(&roots, &claims, kube);
     for error in walk_errors {
         out.errors.push(VerdictError {

@@ -26,11 +26,14 @@
 use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
 use shipshape_model::{Applicability, EngineConfig, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
-use shipshape_rules::checkers::{deployment_rules, engine_rules, kube_object_rules, workload_rules};
+use shipshape_rules::checkers::{
+    deployment_rules, engine_rules, kube_object_rules, text_rules, workload_rules,
+};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
 use shipshape_scan::frontend::{
     ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend, KubeFrontend,
+    TextFrontend,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -348,10 +351,33 @@ fn check_engine_fixture(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
     failures
 }
 
+/// A text fixture: `# expect: CODE` lines cover the line after them; read by the text front end.
+fn check_text_fixture(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let display = path.display().to_string();
+    let source = SourceFile::new(display.as_str(), text.as_str());
+    let expected: Vec<(u32, u32)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| expects(line, rule.code))
+        .map(|(i, _)| {
+            let next = u32::try_from(i + 2).unwrap_or(u32::MAX);
+            (next, next)
+        })
+        .collect();
+    let (findings, _) = run(&TextFrontend, &source, rule);
+    let mut failures = compare(&display, rule, &display, &findings, &expected);
+    if expected.is_empty() {
+        failures.push(format!("{display}: no `# expect: {}` case", rule.code));
+    }
+    failures
+}
+
 #[test]
 fn every_rule_has_fixtures_and_they_hold() {
     let runtime: Vec<&str> = workload_rules().chain(deployment_rules()).map(|r| r.code).collect();
     let engine: Vec<&str> = engine_rules().map(|r| r.code).collect();
+    let text: Vec<&str> = text_rules().map(|r| r.code).collect();
     let kubernetes_only: Vec<&str> =
         shipshape_rules::pod_security::rules().chain(kube_object_rules()).map(|r| r.code).collect();
     let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
@@ -366,7 +392,15 @@ fn every_rule_has_fixtures_and_they_hold() {
         let inspect = dir.join(format!("{}.inspect.json", rule.code));
         let k8s = dir.join(format!("{}.k8s.yaml", rule.code));
         let engine_fixture = dir.join(format!("{}.engine.yaml", rule.code));
-        if engine.contains(&rule.code) {
+        let text_fixture = dir.join(format!("{}.text", rule.code));
+        if text.contains(&rule.code) {
+            if text_fixture.exists() {
+                failures.extend(check_text_fixture(rule, &text_fixture));
+                checked += 1;
+            } else {
+                failures.push(format!("{} has no text fixture {}", rule.code, text_fixture.display()));
+            }
+        } else if engine.contains(&rule.code) {
             if engine_fixture.exists() {
                 failures.extend(check_engine_fixture(rule, &engine_fixture));
                 checked += 1;

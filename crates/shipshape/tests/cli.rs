@@ -356,7 +356,13 @@ fn ten_thousand_files() {
     }
     let out = shipshape(dir.path(), &["scan", ".", "--format", "json", "--select", "IMG002"]);
     let report = json(&out);
-    assert_eq!(report["targets"].as_array().map(Vec::len), Some(1000));
+    let targets = report["targets"].as_array().expect("targets");
+    let of_kind = |kind: &str| targets.iter().filter(|t| t["kind"] == kind).count();
+    assert_eq!(
+        (of_kind("dockerfile"), of_kind("text")),
+        (1000, 9000),
+        "the other text files are read for secrets"
+    );
     assert_eq!(findings(&report).len(), 1000);
 }
 
@@ -809,4 +815,68 @@ fn helm_output_on_stdin_is_read_as_manifests() {
     let report = json(&out);
     assert_eq!(report["targets"][0]["kind"], "kubernetes");
     assert!(findings(&report).iter().any(|(c, p, l)| c == "PRV100" && p == "-" && *l == 14), "{report}");
+}
+
+/// Synthetic credentials (random bodies in real formats), built at run time so this file holds
+/// none.
+fn planted() -> Vec<(&'static str, String)> {
+    vec![
+        ("github", format!("ghp_{}", "Q7mZ2xR9pL4vT8nW3kB6yC1dF5gH0jS2aE7u")),
+        ("gitlab", format!("glpat-{}", "x9Kq2LmZ7vR4pT8nW3yB")),
+        ("stripe", format!("sk_live_{}", "51Hq8ZmLp2Rx7Tv9Wn3Yk4Bd")),
+        ("slack", format!("xoxb-{}-{}-{}", "28374650192", "39485761028", "Zq8mLp2Rx7Tv9Wn3Yk4Bd6Fh")),
+    ]
+}
+
+#[test]
+fn planted_secrets_are_found_everywhere_and_never_printed_in_full() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = planted();
+    let secret = |kind: &str| secrets.iter().find(|(k, _)| *k == kind).map(|(_, s)| s.clone()).expect("kind");
+    write(
+        dir.path(),
+        "Dockerfile",
+        &format!(
+            "FROM alpine:3.20\nRUN curl -H 'Authorization: token {}' https://api.example.com\nUSER 10001\n",
+            secret("github")
+        ),
+    );
+    write(dir.path(), "deploy/run.sh", &format!("#!/bin/sh\nexport GITLAB_TOKEN={}\n", secret("gitlab")));
+    write(
+        dir.path(),
+        "config/settings.json",
+        &format!("{{\"stripe\": {{\"key\": \"{}\"}}}}\n", secret("stripe")),
+    );
+    write(
+        dir.path(),
+        "k8s/cm.yaml",
+        &format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: bot}}\ndata:\n  notify.conf: |\n    slack_token = {}\n",
+            secret("slack")
+        ),
+    );
+    // Decoys: a documented example key, a placeholder, a digest, a UUID.
+    write(
+        dir.path(),
+        "docs/example.md",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\npassword = ${DB_PASSWORD}\nFROM nginx@sha256:4ec37d2a07a0067f176fdcc9d4bb633a5724d2cc4f892c7a2046d054bb6939e5\nid: 123e4567-e89b-12d3-a456-426614174000\n",
+    );
+    let report = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "SEC"]));
+    let found = findings(&report);
+    for (path, line) in
+        [("Dockerfile", 2), ("deploy/run.sh", 2), ("config/settings.json", 1), ("k8s/cm.yaml", 5)]
+    {
+        assert!(
+            found.iter().any(|(c, p, l)| c.starts_with("SEC1") && p == path && *l == line),
+            "nothing at {path}:{line}: {found:?}"
+        );
+    }
+    assert!(!found.iter().any(|(_, p, _)| p == "docs/example.md"), "decoys reported: {found:?}");
+    for format in ["human", "json", "sarif", "junit", "github", "checkstyle"] {
+        let out = shipshape(dir.path(), &["scan", ".", "-f", format, "--no-color"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        for (kind, value) in &secrets {
+            assert!(!text.contains(value.as_str()), "{format} output contains the {kind} secret");
+        }
+    }
 }

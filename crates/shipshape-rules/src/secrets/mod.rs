@@ -4,3 +4,4 @@ pub(crate) mod sec100_secret_in_environment;
 pub(crate) mod sec101_known_credential_format;
 pub(crate) mod sec102_secret_manifest_data;
 pub(crate) mod sec103_credential_in_config_map;
+pub(crate) mod sec110_hardcoded_secret;

@@ -10,6 +10,7 @@ mod engine;
 mod image_config;
 mod inspect;
 mod kube;
+mod text;
 pub mod yaml_pragmas;
 
 use shipshape_model::{Finding, RuleMeta, SourceFile};
@@ -22,6 +23,7 @@ pub use engine::EngineFrontend;
 pub use image_config::ImageConfigFrontend;
 pub use inspect::InspectFrontend;
 pub use kube::KubeFrontend;
+pub use text::{TextFrontend, may_be_text};
 
 /// What a front end may consult besides the file.
 pub struct FrontendContext<'a> {
@@ -77,10 +79,61 @@ pub static FRONTENDS: &[&dyn Frontend] = &[
     &EngineFrontend,
     &KubeFrontend,
     &ImageConfigFrontend,
+    &TextFrontend,
 ];
 
 /// The front end used for files named explicitly whose name no front end claims, and for stdin.
 pub const FALLBACK_FRONTEND: usize = 0;
+
+/// Whether a file's first bytes read like a Dockerfile: its first instruction (after comments,
+/// parser directives and blank lines) is `FROM` or `ARG`.
+pub fn looks_like_dockerfile(head: &str) -> bool {
+    head.lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .and_then(|line| line.split_whitespace().next())
+        .is_some_and(|word| word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG"))
+}
+
+/// The front end of the other text files of a walked directory (read for secrets).
+pub fn text_frontend() -> Option<usize> {
+    FRONTENDS.iter().position(|f| f.kind() == "text")
+}
+
+/// The credential detector with its built-in rules, built once.
+pub(crate) fn detector() -> Option<&'static shipshape_secrets::Detector> {
+    static DETECTOR: std::sync::OnceLock<Option<shipshape_secrets::Detector>> = std::sync::OnceLock::new();
+    DETECTOR
+        .get_or_init(|| shipshape_secrets::Detector::new(shipshape_secrets::DetectorConfig::default()).ok())
+        .as_ref()
+}
+
+/// Credentials in a file another front end read (a Dockerfile, a Compose or `.env` file, a
+/// manifest), except where a more specific secrets finding already points.
+pub(crate) fn check_file_text(
+    source: &SourceFile,
+    context: &FrontendContext<'_>,
+    output: &mut FrontendOutput,
+) {
+    let Some(detector) = detector() else { return };
+    let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
+    shipshape_rules::checkers::check_text(source, detector, &mut checker);
+    let specific: Vec<shipshape_model::Span> = output
+        .findings
+        .iter()
+        .filter(|f| f.rule.layer == shipshape_model::Layer::Secrets && f.location.path == source.path)
+        .map(|f| f.location.span)
+        .collect();
+    let overlaps = |a: shipshape_model::Span, b: shipshape_model::Span| {
+        a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
+    };
+    output.findings.extend(
+        checker
+            .into_findings()
+            .into_iter()
+            .filter(|f| !specific.iter().any(|s| overlaps(*s, f.location.span))),
+    );
+}
 
 /// The index of the front end claiming `file_name`.
 pub fn claim(file_name: &str) -> Option<usize> {
