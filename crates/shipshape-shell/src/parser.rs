@@ -1488,7 +1488,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             Some(b'\n') => self.pos += 2,
             Some(next) => {
                 let len = utf8_len(next).min(self.b.len() - (at + 1));
-                w.verbatim(self.slice(at + 1, at + 1 + len), at + 1);
+                w.special(self.slice(at + 1, at + 1 + len), at, at + 1 + len);
                 w.quoted = true;
                 self.pos = at + 1 + len;
             }
@@ -1533,9 +1533,8 @@ impl<'a, 'o> Parser<'a, 'o> {
                 }
                 b'\\' => match self.byte_at(self.pos + 1) {
                     Some(b'\n') => self.pos += 2,
-                    Some(next @ (b'$' | b'`' | b'"' | b'\\')) => {
-                        let _ = next;
-                        w.verbatim(self.slice(self.pos + 1, self.pos + 2), self.pos + 1);
+                    Some(b'$' | b'`' | b'"' | b'\\') => {
+                        w.special(self.slice(self.pos + 1, self.pos + 2), self.pos, self.pos + 2);
                         self.pos += 2;
                     }
                     _ => {
@@ -1772,7 +1771,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                     let next = self.byte_at(self.pos + 1);
                     let unescape = matches!(next, Some(b'$' | b'`' | b'\\')) || (in_dq && next == Some(b'"'));
                     if unescape {
-                        map.push_verbatim(inner.len(), self.pos + 1, 1);
+                        map.push_special(inner.len(), 1, self.pos, self.pos + 2);
                         inner.push_str(self.slice(self.pos + 1, self.pos + 2));
                         self.pos += 2;
                     } else {
