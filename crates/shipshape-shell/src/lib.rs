@@ -163,32 +163,18 @@ pub fn parse_run(input: &RunInput<'_>) -> Script {
     Parser::new(&logical, &mut out, start).run(true);
     out.remap_all(&map);
 
-    // Dockerfile heredoc bodies for the markers the shell text left open, by name and order.
+    // Dockerfile heredoc bodies for the markers the shell text left open: BuildKit reads them
+    // in marker order, so the k-th open marker takes the k-th body.
     let unresolved = std::mem::take(&mut out.unresolved);
-    let mut used = vec![false; input.heredocs.len()];
-    let mut matched: Vec<(usize, u32)> = Vec::new();
-    for id in unresolved {
-        let delimiter = out.heredoc_ids.iter().find(|(_, _, i)| *i == id).and_then(|&(owner, r, _)| {
-            redirect_of(&out, owner, r).map(|r| r.target.value.clone())
-        });
-        let pick = input
-            .heredocs
-            .iter()
-            .enumerate()
-            .find(|(k, h)| !used.get(*k).copied().unwrap_or(true) && Some(h.name) == delimiter.as_deref())
-            .or_else(|| input.heredocs.iter().enumerate().find(|(k, _)| !used.get(*k).copied().unwrap_or(true)));
-        if let Some((k, h)) = pick {
-            if let Some(u) = used.get_mut(k) {
-                *u = true;
-            }
-            let body = HeredocBody {
-                text: h.body.to_string(),
-                span: Span::from_range(h.offset..h.offset + h.body.len()),
-                expand: h.expand,
-            };
-            out.bodies.push((id, body));
-            matched.push((k, id));
-        }
+    let mut matched: Vec<Option<u32>> = vec![None; input.heredocs.len()];
+    for (h, (slot, id)) in input.heredocs.iter().zip(matched.iter_mut().zip(unresolved)) {
+        let body = HeredocBody {
+            text: h.body.to_string(),
+            span: Span::from_range(h.offset..h.offset + h.body.len()),
+            expand: h.expand,
+        };
+        out.add_body(id, body);
+        *slot = Some(id);
     }
     attach_bodies(&mut out);
 
@@ -196,14 +182,11 @@ pub fn parse_run(input: &RunInput<'_>) -> Script {
     for (k, h) in input.heredocs.iter().enumerate() {
         let span = Span::from_range(h.offset..h.offset + h.body.len());
         let shebang = interp::shebang(h.body);
-        let owner = matched
-            .iter()
-            .find(|(m, _)| *m == k)
-            .and_then(|&(_, id)| out.heredoc_ids.iter().find(|(_, _, i)| *i == id).copied());
+        let owner = matched.get(k).copied().flatten().and_then(|id| out.heredoc_owner(id));
         let mut script =
             HeredocScript { name: h.name.to_string(), interpreter: Interpreter::Other("data".to_string()), executed: false, parsed: false, span };
         match owner {
-            Some((Owner::Bare(b), _, _)) if whole_command(&out, b) => {
+            Some((Owner::Bare(b), _)) if whole_command(&out, b) => {
                 script.executed = true;
                 script.interpreter = shebang.unwrap_or_else(|| shell.interpreter.clone());
                 if script.interpreter.is_shell() {
@@ -212,7 +195,7 @@ pub fn parse_run(input: &RunInput<'_>) -> Script {
                     script.parsed = true;
                 }
             }
-            Some((Owner::Command(c), r, _)) => {
+            Some((Owner::Command(c), r)) => {
                 let Some(cmd) = out.commands.get(c) else {
                     heredocs.push(script);
                     continue;
@@ -268,19 +251,12 @@ fn whole_command(out: &Out, b: usize) -> bool {
         && out.bare.get(b).is_some_and(|c| c.assignments.is_empty() && c.context.nested == 0)
 }
 
-fn redirect_of(out: &Out, owner: Owner, index: usize) -> Option<&Redirect> {
-    match owner {
-        Owner::Command(c) => out.commands.get(c)?.redirects.get(index),
-        Owner::Bare(b) => out.bare.get(b)?.redirects.get(index),
-        Owner::Compound(k) => out.compounds.get(k)?.redirects.get(index),
-    }
-}
-
 /// Puts each heredoc body read on its redirection.
 fn attach_bodies(out: &mut Out) {
-    let Out { commands, bare, compounds, bodies, heredoc_ids, .. } = out;
-    for &(owner, index, id) in heredoc_ids.iter() {
-        let Some((_, body)) = bodies.iter().find(|(i, _)| *i == id) else { continue };
+    let ids = std::mem::take(&mut out.heredoc_ids);
+    for &(owner, index, id) in &ids {
+        let Some(body) = out.body(id).cloned() else { continue };
+        let Out { commands, bare, compounds, .. } = &mut *out;
         let redirect = match owner {
             Owner::Command(c) => commands.get_mut(c).and_then(|c| c.redirects.get_mut(index)),
             Owner::Bare(b) => bare.get_mut(b).and_then(|c| c.redirects.get_mut(index)),
@@ -289,9 +265,10 @@ fn attach_bodies(out: &mut Out) {
         if let Some(r) = redirect
             && r.heredoc.is_none()
         {
-            r.heredoc = Some(body.clone());
+            r.heredoc = Some(body);
         }
     }
+    out.heredoc_ids = ids;
 }
 
 /// Orders what the parsers produced by position.

@@ -184,6 +184,8 @@ pub(crate) struct Out {
     /// Which redirect carries which heredoc id: (owner, redirect index, id).
     pub(crate) heredoc_ids: Vec<(Owner, usize, u32)>,
     next_heredoc: u32,
+    /// Position in `bodies` of each heredoc id's body (`usize::MAX`: none).
+    body_index: Vec<usize>,
 }
 
 /// What a redirection belongs to.
@@ -284,6 +286,30 @@ impl Out {
         self.next_heredoc += 1;
         self.next_heredoc
     }
+
+    /// Records the body of heredoc `id`.
+    pub(crate) fn add_body(&mut self, id: u32, body: HeredocBody) {
+        let slot = id as usize;
+        if self.body_index.len() <= slot {
+            self.body_index.resize(slot + 1, usize::MAX);
+        }
+        if let Some(entry) = self.body_index.get_mut(slot) {
+            *entry = self.bodies.len();
+        }
+        self.bodies.push((id, body));
+    }
+
+    /// The body of heredoc `id`, if read.
+    pub(crate) fn body(&self, id: u32) -> Option<&HeredocBody> {
+        let at = *self.body_index.get(id as usize)?;
+        self.bodies.get(at).map(|(_, b)| b)
+    }
+
+    /// Which redirect carries heredoc `id`: ids are handed out in order, one entry each.
+    pub(crate) fn heredoc_owner(&self, id: u32) -> Option<(Owner, usize)> {
+        let &(owner, index, found) = self.heredoc_ids.get((id as usize).checked_sub(1)?)?;
+        (found == id).then_some((owner, index))
+    }
 }
 
 /// Parser state for one text.
@@ -356,10 +382,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     /// Parses heredoc bodies and here-strings that feed a shell.
     fn run_deferred(&mut self) {
         for d in std::mem::take(&mut self.deferred) {
-            let Some(body) = self.out.bodies.iter().find(|(id, _)| *id == d.heredoc).map(|(_, b)| b.clone())
-            else {
-                continue;
-            };
+            let Some(body) = self.out.body(d.heredoc).cloned() else { continue };
             let mut map = OffsetMap::new(body.span.start as usize);
             map.push_verbatim(0, body.span.start as usize, body.text.len());
             let mut ctx = d.ctx;
@@ -388,6 +411,11 @@ impl<'a, 'o> Parser<'a, 'o> {
 
     fn slice(&self, start: usize, end: usize) -> &'a str {
         self.src.get(start..end).unwrap_or("")
+    }
+
+    /// The end of the character starting at `at`.
+    fn char_end(&self, at: usize) -> usize {
+        (at + self.byte_at(at).map_or(0, utf8_len)).min(self.b.len())
     }
 
     fn advance_char(&mut self) {
@@ -472,7 +500,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 span: span(start, body_end),
                 expand: p.expand,
             };
-            self.out.bodies.push((p.id, body));
+            self.out.add_body(p.id, body);
             self.pos = next;
             self.last_end = body_end;
         }
@@ -484,7 +512,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         let first = *rest.first()?;
         let len = match first {
             b'{' | b'}' | b'!' => 1,
-            _ => rest.iter().position(|&c| is_meta(c)).unwrap_or(rest.len()),
+            _ => rest.iter().take(9).position(|&c| is_meta(c)).unwrap_or(rest.len().min(9)),
         };
         if len == 0 || len > 8 {
             return None;
@@ -603,7 +631,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 Some(b';') => {}
                 Some(_) => {
                     if self.peek_kw().is_none_or(|k| k.closer_slot().is_none()) {
-                        let end = (self.pos + 1).min(self.b.len());
+                        let end = self.char_end(self.pos);
                         self.error("expected `;`, `&` or a newline", self.pos, end);
                     }
                 }
@@ -1293,7 +1321,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             }
             Some(ShellCall::Stdin { redirect, pipefail, errexit }) => {
                 let owner = Owner::Command(self.out.commands.len().saturating_sub(1));
-                let id = self.out.heredoc_ids.iter().rev().find(|(o, r, _)| *o == owner && *r == redirect);
+                let id = self.out.heredoc_ids.iter().rev().take(64).find(|(o, r, _)| *o == owner && *r == redirect);
                 if let Some(&(_, _, heredoc)) = id {
                     self.deferred.push(DeferredShell { heredoc, ctx, pipefail, errexit });
                 }
@@ -1341,7 +1369,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     fn at_process_substitution(&self) -> bool {
-        (self.at("<(") || self.at(">(")) && self.b.get(self.pos + 2).is_some()
+        self.at("<(") || self.at(">(")
     }
 
     /// A redirection at the current position, if there is one.
@@ -1476,6 +1504,12 @@ impl<'a, 'o> Parser<'a, 'o> {
                 }
                 _ => break,
             }
+        }
+        if self.pos == start && !self.eof() {
+            // Callers only ask for a word where one starts; make progress whatever comes.
+            self.advance_char();
+            w.verbatim(self.slice(start, self.pos), start);
+            self.error("unexpected character", start, self.pos);
         }
         self.last_end = self.pos;
         let raw = self.slice(start, self.pos).to_string();

@@ -6,12 +6,12 @@ use shipshape_model::{LineIndex, Span};
 use shipshape_shell::{HeredocInput, RunInput, Script, parse_run};
 
 /// Each shell-form `RUN` of `text` (the `SHELL` in effect followed), parsed.
-pub fn runs(text: &str) -> Vec<Script> {
+pub(crate) fn runs(text: &str) -> Vec<Script> {
     let df = shipshape_dockerfile::parse(text);
     runs_of(&df, text)
 }
 
-pub fn runs_of(df: &Dockerfile, text: &str) -> Vec<Script> {
+pub(crate) fn runs_of(df: &Dockerfile, text: &str) -> Vec<Script> {
     let mut shell: Option<Vec<String>> = None;
     let mut out = Vec::new();
     for instruction in &df.instructions {
@@ -52,19 +52,19 @@ fn visit(instruction: &Instruction, df: &Dockerfile, text: &str, shell: &mut Opt
 }
 
 /// The only `RUN` of `text`.
-pub fn run(text: &str) -> Script {
+pub(crate) fn run(text: &str) -> Script {
     let mut all = runs(text);
     assert_eq!(all.len(), 1, "expected one RUN in {text:?}");
     all.remove(0)
 }
 
 /// 1-based line and column of the start of `span`, and the text it covers.
-pub fn at(text: &str, span: Span) -> (u32, u32, &str) {
+pub(crate) fn at(text: &str, span: Span) -> (u32, u32, &str) {
     let (line, col) = LineIndex::new(text).line_col(text, span.start);
     (line, col, span.slice(text))
 }
 
 /// The static text of each word.
-pub fn texts(words: &[&shipshape_shell::Word]) -> Vec<String> {
+pub(crate) fn texts(words: &[&shipshape_shell::Word]) -> Vec<String> {
     words.iter().map(|w| w.value.clone()).collect()
 }
