@@ -190,8 +190,11 @@ pub fn parse_run(input: &RunInput<'_>) -> Script {
                 script.executed = true;
                 script.interpreter = shebang.unwrap_or_else(|| shell.interpreter.clone());
                 if script.interpreter.is_shell() {
+                    // BuildKit runs the body as a file with the SHELL (`bash -o pipefail -c
+                    // /dev/pipes/EOF`); its options are taken to hold in the body.
                     let ctx = out.bare.get(b).map(|c| c.context).unwrap_or_default();
-                    parse_body(&mut out, h, Start { ctx, ..Start::default() });
+                    let start = Start { ctx, pipefail: shell.pipefail, errexit: shell.errexit, depth: 0 };
+                    parse_body(&mut out, h, start);
                     script.parsed = true;
                 }
             }
@@ -274,12 +277,19 @@ fn attach_bodies(out: &mut Out) {
 /// Orders what the parsers produced by position.
 fn finish(mut out: Out) -> Script {
     attach_bodies(&mut out);
+    let key = |span: Span| (span.start, std::cmp::Reverse(span.end));
     let mut commands = out.commands;
-    commands.sort_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)));
+    if !commands.is_sorted_by_key(|c| key(c.span)) {
+        commands.sort_by_key(|c| key(c.span));
+    }
     let mut compounds = out.compounds;
-    compounds.sort_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)));
+    if !compounds.is_sorted_by_key(|c| key(c.span)) {
+        compounds.sort_by_key(|c| key(c.span));
+    }
     let mut bare = out.bare;
-    bare.sort_by_key(|c| c.span.start);
+    if !bare.is_sorted_by_key(|c| c.span.start) {
+        bare.sort_by_key(|c| c.span.start);
+    }
     let mut errors = out.errors;
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     Script {

@@ -21,10 +21,59 @@ impl Seg {
     }
 }
 
+/// Segments, stored inline while there is one (most words are a single run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Segs {
+    #[default]
+    Empty,
+    One(Seg),
+    Many(Vec<Seg>),
+}
+
+impl Segs {
+    fn push(&mut self, seg: Seg) {
+        match self {
+            Segs::Empty => *self = Segs::One(seg),
+            Segs::One(first) => *self = Segs::Many(vec![*first, seg]),
+            Segs::Many(v) => v.push(seg),
+        }
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Seg> {
+        match self {
+            Segs::Empty => None,
+            Segs::One(s) => Some(s),
+            Segs::Many(v) => v.last_mut(),
+        }
+    }
+}
+
+impl std::ops::Deref for Segs {
+    type Target = [Seg];
+
+    fn deref(&self) -> &[Seg] {
+        match self {
+            Segs::Empty => &[],
+            Segs::One(s) => std::slice::from_ref(s),
+            Segs::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Segs {
+    fn deref_mut(&mut self) -> &mut [Seg] {
+        match self {
+            Segs::Empty => &mut [],
+            Segs::One(s) => std::slice::from_mut(s),
+            Segs::Many(v) => v,
+        }
+    }
+}
+
 /// Maps offsets of a derived text to offsets of its source. Monotone; built in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct OffsetMap {
-    segs: Vec<Seg>,
+    segs: Segs,
     /// Where an empty derived text sits in the source.
     origin: u32,
 }
@@ -36,7 +85,7 @@ fn to_u32(v: usize) -> u32 {
 impl OffsetMap {
     /// An empty map whose empty text sits at `origin`.
     pub(crate) fn new(origin: usize) -> Self {
-        Self { segs: Vec::new(), origin: to_u32(origin) }
+        Self { segs: Segs::default(), origin: to_u32(origin) }
     }
 
     /// `len` bytes at `from` were copied from `to`.
@@ -105,8 +154,8 @@ impl OffsetMap {
 
     /// This map followed by `outer`: derived offsets of `self` to the source of `outer`.
     pub(crate) fn then(&self, outer: &OffsetMap) -> OffsetMap {
-        let mut out = OffsetMap { segs: Vec::with_capacity(self.segs.len()), origin: outer.start(self.origin) };
-        for s in &self.segs {
+        let mut out = OffsetMap { segs: Segs::default(), origin: outer.start(self.origin) };
+        for s in self.segs.iter() {
             if !s.verbatim() {
                 let to = outer.start(s.to);
                 let to_end = outer.end(s.to_end).max(to);
@@ -144,11 +193,38 @@ impl OffsetMap {
         out
     }
 
+    /// Maps this map's source offsets through `outer` in place when no run needs splitting,
+    /// else as [`OffsetMap::then`].
+    pub(crate) fn map_through(&mut self, outer: &OffsetMap) {
+        let fits = self.segs.iter().all(|s| {
+            !s.verbatim() || s.to == s.to_end || {
+                let a = outer.seg_containing(s.to);
+                a.is_some_and(|a| a.verbatim() && s.to_end <= a.from_end)
+            }
+        });
+        if !fits {
+            *self = self.then(outer);
+            return;
+        }
+        self.origin = outer.start(self.origin);
+        for s in self.segs.iter_mut() {
+            if s.verbatim() {
+                let to = outer.start(s.to);
+                s.to_end = to + (s.to_end - s.to);
+                s.to = to;
+            } else {
+                let to = outer.start(s.to);
+                s.to_end = outer.end(s.to_end).max(to);
+                s.to = to;
+            }
+        }
+    }
+
     /// The map of the derived sub-range `start..` (offsets shifted so `start` becomes 0).
     pub(crate) fn suffix(&self, start: u32) -> OffsetMap {
         let origin = self.start(start);
-        let mut out = OffsetMap { segs: Vec::new(), origin };
-        for s in &self.segs {
+        let mut out = OffsetMap { segs: Segs::default(), origin };
+        for s in self.segs.iter() {
             if s.from_end <= start {
                 continue;
             }
@@ -167,7 +243,7 @@ impl OffsetMap {
     /// Appends the segments of `other`, its derived offsets moved by `offset`.
     pub(crate) fn append_shifted(&mut self, other: &OffsetMap, offset: usize) {
         let offset = to_u32(offset);
-        for s in &other.segs {
+        for s in other.segs.iter() {
             self.segs.push(Seg { from: s.from.saturating_add(offset), from_end: s.from_end.saturating_add(offset), ..*s });
         }
     }

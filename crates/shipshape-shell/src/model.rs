@@ -351,8 +351,9 @@ impl Interpreter {
 pub struct HeredocScript {
     /// The delimiter (`EOF`).
     pub name: String,
-    /// The language of the body: from its shebang, from the command it feeds (`python3 <<EOF`),
-    /// or the `SHELL` when it is the whole command (`RUN <<EOF`).
+    /// The language of the body: from the command it feeds (`python3 <<EOF`), from its shebang,
+    /// or the `SHELL` when it is the whole command (`RUN <<EOF`). A body used as data without a
+    /// shebang (`cat <<EOF > file`) is `Other("data")`.
     pub interpreter: Interpreter,
     /// Whether the body is run as a script (`RUN <<EOF`, `bash <<EOF`, `python3 <<EOF`)
     /// rather than used as data (`cat <<EOF > file`).

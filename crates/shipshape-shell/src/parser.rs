@@ -223,7 +223,7 @@ impl Out {
     pub(crate) fn remap_since(&mut self, marks: Marks, map: &OffsetMap) {
         fn word(w: &mut Word, map: &OffsetMap) {
             w.span = map.span(w.span);
-            w.map = w.map.then(map);
+            w.map.map_through(map);
         }
         fn redirect(r: &mut Redirect, map: &OffsetMap) {
             r.span = map.span(r.span);

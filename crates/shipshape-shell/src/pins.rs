@@ -117,8 +117,8 @@ fn split_operator<'t>(text: &'t str, ops: &[char]) -> (&'t str, Option<&'t str>,
             let rest = text.get(at..).unwrap_or("");
             let op_len = rest.len() - rest.trim_start_matches(ops).len();
             let op = rest.get(..op_len);
-            let version = rest.get(op_len..);
-            (text.get(..at).unwrap_or(text), op, version)
+            let version = rest.get(op_len..).map(str::trim);
+            (text.get(..at).unwrap_or(text).trim(), op, version)
         }
         _ => (text, None, None),
     }
@@ -197,10 +197,12 @@ pub fn pip_requirement(word: &Word) -> Package<'_> {
 pub fn npm_package(word: &Word) -> Package<'_> {
     let text = word.value.as_str();
     let source = source_of(text);
-    let github_short = !text.starts_with('@') && text.contains('/') && !text.contains('@');
-    if source != PackageSource::Registry || github_short {
-        let source = if github_short { PackageSource::Url } else { source };
+    if source != PackageSource::Registry {
         return Package { source, ..package(word, text, None, None, Ecosystem::Npm) };
+    }
+    if !text.starts_with('@') && text.contains('/') && !text.contains('@') {
+        // `user/repo`: a GitHub shorthand.
+        return Package { source: PackageSource::Url, ..package(word, text, None, None, Ecosystem::Npm) };
     }
     let search_from = usize::from(text.starts_with('@'));
     match text.get(search_from..).and_then(|t| t.find('@')).map(|i| i + search_from) {

@@ -237,11 +237,12 @@ fn conformance_runs_parse_with_spans_in_the_file() {
     }
     assert!(runs >= 60, "only {runs} RUNs");
     assert!(commands >= runs);
-    // Valid shell everywhere except the negative cases' junk and one deliberately broken RUN.
+    // The RUNs of the suite are valid shell (the negative cases are Dockerfile errors).
     for (path, errors) in &with_errors {
         eprintln!("{path}: {errors:?}");
     }
-    assert!(with_errors.len() <= 3, "{} RUNs with shell errors", with_errors.len());
+    eprintln!("{} files, {runs} RUNs, {commands} commands", files.len());
+    assert!(with_errors.is_empty(), "{} RUNs with shell errors", with_errors.len());
 }
 
 const NOISE: &[u8] = b"\\\n'\"$(){}|&;`<#";
