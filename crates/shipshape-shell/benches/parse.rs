@@ -54,11 +54,15 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.throughput(Throughput::Elements(1));
-    group.bench_function("typical", |b| b.iter(|| black_box(parse_run(black_box(&RunInput::new(TYPICAL, 0))))));
+    group.bench_function("typical", |b| {
+        b.iter(|| black_box(parse_run(black_box(&RunInput::new(TYPICAL, 0)))))
+    });
     let unit = "apt-get install -y --no-install-recommends pkg=1.0 && echo \"$(date) ${X:-y}\" | tee -a /log \\\n    && ";
     let large = unit.repeat(1_000) + "true";
     group.throughput(Throughput::Bytes(large.len() as u64));
-    group.bench_function("large_100k", |b| b.iter(|| black_box(parse_run(black_box(&RunInput::new(&large, 0))))));
+    group.bench_function("large_100k", |b| {
+        b.iter(|| black_box(parse_run(black_box(&RunInput::new(&large, 0)))))
+    });
     group.finish();
 }
 

@@ -248,12 +248,9 @@ fn shell_invocation(cmd: &SimpleCommand, args: &[Word]) -> Option<ShellCall> {
     if operand.is_some() && !stdin {
         return None; // a script file
     }
-    let (index, redirect) = cmd
-        .redirects
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, r)| r.fd.is_none_or(|fd| fd == 0) && matches!(r.op, RedirectOp::HereDoc { .. } | RedirectOp::HereString))?;
+    let (index, redirect) = cmd.redirects.iter().enumerate().rev().find(|(_, r)| {
+        r.fd.is_none_or(|fd| fd == 0) && matches!(r.op, RedirectOp::HereDoc { .. } | RedirectOp::HereString)
+    })?;
     match redirect.op {
         RedirectOp::HereString => string_call(&redirect.target, true, pipefail, errexit),
         _ => Some(ShellCall::Stdin { redirect: index, pipefail, errexit }),
@@ -361,7 +358,9 @@ pub(crate) fn parse_args<'a>(args: &'a [Word], spec: Option<&ToolSpec>) -> Parse
             only_operands = true;
             continue;
         }
-        if spec.dash_modes && text.trim_start_matches('-').chars().all(|c| "rwxXstugoa".contains(c)) && !text.starts_with("--")
+        if spec.dash_modes
+            && text.trim_start_matches('-').chars().all(|c| "rwxXstugoa".contains(c))
+            && !text.starts_with("--")
         {
             out.positionals.push(w);
             continue;
@@ -384,7 +383,13 @@ pub(crate) fn parse_args<'a>(args: &'a [Word], spec: Option<&ToolSpec>) -> Parse
                 },
                 None => (None, None),
             };
-            out.options.push(CmdOption { name: name.to_string(), value, word: w, value_word, span: name_span });
+            out.options.push(CmdOption {
+                name: name.to_string(),
+                value,
+                word: w,
+                value_word,
+                span: name_span,
+            });
             continue;
         }
         // A cluster of short options: `-qy`, `-oValue`, `-o Value`.
@@ -413,7 +418,13 @@ pub(crate) fn parse_args<'a>(args: &'a [Word], spec: Option<&ToolSpec>) -> Parse
                 out.options.push(CmdOption { name: format!("-{c}"), value, word: w, value_word: None, span });
                 break;
             }
-            out.options.push(CmdOption { name: format!("-{c}"), value: None, word: w, value_word: None, span });
+            out.options.push(CmdOption {
+                name: format!("-{c}"),
+                value: None,
+                word: w,
+                value_word: None,
+                span,
+            });
         }
     }
     out
@@ -422,9 +433,33 @@ pub(crate) fn parse_args<'a>(args: &'a [Word], spec: Option<&ToolSpec>) -> Parse
 /// For single-dash tools (`go`): whether `-name` takes a value.
 fn short_takes(spec: &ToolSpec, name: &str) -> bool {
     const GO_VALUE: &[&str] = &[
-        "-o", "-p", "-C", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-modfile", "-overlay", "-pkgdir",
-        "-toolexec", "-buildmode", "-compiler", "-gccgoflags", "-installsuffix", "-pgo", "-run", "-bench",
-        "-timeout", "-count", "-coverprofile", "-covermode", "-coverpkg", "-exec", "-vet", "-json",
+        "-o",
+        "-p",
+        "-C",
+        "-tags",
+        "-ldflags",
+        "-gcflags",
+        "-asmflags",
+        "-mod",
+        "-modfile",
+        "-overlay",
+        "-pkgdir",
+        "-toolexec",
+        "-buildmode",
+        "-compiler",
+        "-gccgoflags",
+        "-installsuffix",
+        "-pgo",
+        "-run",
+        "-bench",
+        "-timeout",
+        "-count",
+        "-coverprofile",
+        "-covermode",
+        "-coverpkg",
+        "-exec",
+        "-vet",
+        "-json",
     ];
     spec.names.contains(&"go") && GO_VALUE.contains(&name)
 }

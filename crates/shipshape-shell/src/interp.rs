@@ -106,7 +106,18 @@ pub fn shebang(body: &str) -> Option<Interpreter> {
 pub(crate) fn reads_script_from_stdin(name: &str) -> bool {
     matches!(
         family(name),
-        "python" | "node" | "nodejs" | "perl" | "ruby" | "php" | "lua" | "Rscript" | "R" | "tclsh" | "pwsh" | "deno"
+        "python"
+            | "node"
+            | "nodejs"
+            | "perl"
+            | "ruby"
+            | "php"
+            | "lua"
+            | "Rscript"
+            | "R"
+            | "tclsh"
+            | "pwsh"
+            | "deno"
     )
 }
 

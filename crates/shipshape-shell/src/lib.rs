@@ -51,8 +51,9 @@ mod tools;
 pub use command::{CmdOption, ParsedArgs, basename, family};
 pub use interp::{ShellInfo, interpreter_named, shebang, shell_info};
 pub use model::{
-    Assignment, BareCommand, Compound, CompoundKind, Connector, Context, HeredocBody, HeredocScript, Interpreter,
-    ParseError, PipePosition, Pipeline, Redirect, RedirectOp, Script, SimpleCommand, Word, Wrapper,
+    Assignment, BareCommand, Compound, CompoundKind, Connector, Context, HeredocBody, HeredocScript,
+    Interpreter, ParseError, PipePosition, Pipeline, Redirect, RedirectOp, Script, SimpleCommand, Word,
+    Wrapper,
 };
 pub use pins::{
     Ecosystem, Package, PackageSource, apk_package, apt_package, conda_package, go_package, npm_package,
@@ -183,10 +184,15 @@ pub fn parse_run(input: &RunInput<'_>) -> Script {
         let span = Span::from_range(h.offset..h.offset + h.body.len());
         let shebang = interp::shebang(h.body);
         let owner = matched.get(k).copied().flatten().and_then(|id| out.heredoc_owner(id));
-        let mut script =
-            HeredocScript { name: h.name.to_string(), interpreter: Interpreter::Other("data".to_string()), executed: false, parsed: false, span };
+        let mut script = HeredocScript {
+            name: h.name.to_string(),
+            interpreter: Interpreter::Other("data".to_string()),
+            executed: false,
+            parsed: false,
+            span,
+        };
         match owner {
-            Some((Owner::Bare(b), _)) if whole_command(&out, b) => {
+            Some((Owner::Bare(b), _)) if input.heredocs.len() == 1 && whole_command(&out, b) => {
                 script.executed = true;
                 script.interpreter = shebang.unwrap_or_else(|| shell.interpreter.clone());
                 if script.interpreter.is_shell() {

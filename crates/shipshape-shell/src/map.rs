@@ -112,7 +112,12 @@ impl OffsetMap {
             return;
         }
         let from = to_u32(from);
-        self.segs.push(Seg { from, from_end: from.saturating_add(to_u32(len)), to: to_u32(to), to_end: to_u32(to_end) });
+        self.segs.push(Seg {
+            from,
+            from_end: from.saturating_add(to_u32(len)),
+            to: to_u32(to),
+            to_end: to_u32(to_end),
+        });
     }
 
     fn seg_containing(&self, at: u32) -> Option<&Seg> {
@@ -232,7 +237,12 @@ impl OffsetMap {
                 out.segs.push(Seg { from: s.from - start, from_end: s.from_end - start, ..*s });
             } else if s.verbatim() {
                 let cut = start - s.from;
-                out.segs.push(Seg { from: 0, from_end: s.from_end - start, to: s.to + cut, to_end: s.to_end });
+                out.segs.push(Seg {
+                    from: 0,
+                    from_end: s.from_end - start,
+                    to: s.to + cut,
+                    to_end: s.to_end,
+                });
             } else {
                 out.segs.push(Seg { from: 0, from_end: s.from_end - start, ..*s });
             }
@@ -244,7 +254,11 @@ impl OffsetMap {
     pub(crate) fn append_shifted(&mut self, other: &OffsetMap, offset: usize) {
         let offset = to_u32(offset);
         for s in other.segs.iter() {
-            self.segs.push(Seg { from: s.from.saturating_add(offset), from_end: s.from_end.saturating_add(offset), ..*s });
+            self.segs.push(Seg {
+                from: s.from.saturating_add(offset),
+                from_end: s.from_end.saturating_add(offset),
+                ..*s
+            });
         }
     }
 }

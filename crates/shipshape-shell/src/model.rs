@@ -56,10 +56,15 @@ impl Word {
         let map = self.map.suffix(at);
         let value = self.value.get(start..).unwrap_or("").to_string();
         let end = self.span.end;
-        let span_start = self.map.start(at).min(end);
-        // The raw text of the suffix: the raw word less the raw bytes before `start` when the
-        // prefix was written plainly (which is how assignment names are written).
-        let raw_cut = (span_start.saturating_sub(self.span.start)) as usize;
+        // When the prefix is written plainly (`NAME=`, `--opt=`), the suffix starts right after
+        // it, quotes included; otherwise where its first character came from.
+        let plain = start > 0 && self.raw.get(..start) == self.value.get(..start);
+        let (span_start, raw_cut) = if plain {
+            (self.map.end(at).min(end), start)
+        } else {
+            let s = self.map.start(at).min(end);
+            (s, (s.saturating_sub(self.span.start)) as usize)
+        };
         let raw = self.raw.get(raw_cut..).unwrap_or(&self.raw).to_string();
         Word {
             text: self.text.as_ref().map(|_| value.clone()),
@@ -406,8 +411,8 @@ impl Script {
 
     /// The commands of stage `stage` of pipeline `pipeline` (nested ones included).
     pub fn stage_commands(&self, pipeline: usize, stage: usize) -> impl Iterator<Item = &SimpleCommand> {
-        self.commands.iter().filter(move |c| {
-            c.context.pipe.is_some_and(|p| p.pipeline == pipeline && p.stage == stage)
-        })
+        self.commands
+            .iter()
+            .filter(move |c| c.context.pipe.is_some_and(|p| p.pipeline == pipeline && p.stage == stage))
     }
 }

@@ -476,8 +476,11 @@ impl<'a, 'o> Parser<'a, 'o> {
             let mut line_start = self.pos;
             let mut found = None;
             while line_start < self.b.len() {
-                let line_end =
-                    self.b.get(line_start..).and_then(|r| r.iter().position(|&c| c == b'\n')).map_or(self.b.len(), |i| line_start + i);
+                let line_end = self
+                    .b
+                    .get(line_start..)
+                    .and_then(|r| r.iter().position(|&c| c == b'\n'))
+                    .map_or(self.b.len(), |i| line_start + i);
                 let mut line = self.slice(line_start, line_end);
                 if p.strip_tabs {
                     line = line.trim_start_matches('\t');
@@ -543,7 +546,11 @@ impl<'a, 'o> Parser<'a, 'o> {
             true
         } else {
             let at = self.pos.min(self.b.len());
-            self.error(format!("expected `{}` to close `{opener}`", kw.text()), opener_at, at.max(opener_at + 1));
+            self.error(
+                format!("expected `{}` to close `{opener}`", kw.text()),
+                opener_at,
+                at.max(opener_at + 1),
+            );
             false
         }
     }
@@ -602,7 +609,11 @@ impl<'a, 'o> Parser<'a, 'o> {
                 b'&' | b'|' => {
                     let len = if self.at("&&") || self.at("||") || self.at("|&") { 2 } else { 1 };
                     let op = self.slice(self.pos, self.pos + len).to_string();
-                    self.error(format!("unexpected `{op}` without a command before it"), self.pos, self.pos + len);
+                    self.error(
+                        format!("unexpected `{op}` without a command before it"),
+                        self.pos,
+                        self.pos + len,
+                    );
                     self.pos += len;
                     continue;
                 }
@@ -942,7 +953,8 @@ impl<'a, 'o> Parser<'a, 'o> {
 
     fn parse_while(&mut self, kw: Kw) {
         let start = self.consume_kw(kw);
-        let index = self.begin_compound(if kw == Kw::While { CompoundKind::While } else { CompoundKind::Until });
+        let index =
+            self.begin_compound(if kw == Kw::While { CompoundKind::While } else { CompoundKind::Until });
         let saved = self.ctx;
         self.ctx.condition = true;
         self.ctx.in_loop = true;
@@ -1276,7 +1288,12 @@ impl<'a, 'o> Parser<'a, 'o> {
                     }
                 }
                 let context = self.command_context();
-                self.out.bare.push(BareCommand { assignments, redirects, span: span(start, self.last_end), context });
+                self.out.bare.push(BareCommand {
+                    assignments,
+                    redirects,
+                    span: span(start, self.last_end),
+                    context,
+                });
             }
         }
     }
@@ -1321,7 +1338,13 @@ impl<'a, 'o> Parser<'a, 'o> {
             }
             Some(ShellCall::Stdin { redirect, pipefail, errexit }) => {
                 let owner = Owner::Command(self.out.commands.len().saturating_sub(1));
-                let id = self.out.heredoc_ids.iter().rev().take(64).find(|(o, r, _)| *o == owner && *r == redirect);
+                let id = self
+                    .out
+                    .heredoc_ids
+                    .iter()
+                    .rev()
+                    .take(64)
+                    .find(|(o, r, _)| *o == owner && *r == redirect);
                 if let Some(&(_, _, heredoc)) = id {
                     self.deferred.push(DeferredShell { heredoc, ctx, pipefail, errexit });
                 }
@@ -1537,7 +1560,8 @@ impl<'a, 'o> Parser<'a, 'o> {
         let open = self.pos;
         w.quoted = true;
         let content = open + 1;
-        let close = self.b.get(content..).and_then(|r| r.iter().position(|&c| c == b'\'')).map(|i| content + i);
+        let close =
+            self.b.get(content..).and_then(|r| r.iter().position(|&c| c == b'\'')).map(|i| content + i);
         match close {
             Some(close) => {
                 w.verbatim(self.slice(content, close), content);
@@ -1692,7 +1716,9 @@ impl<'a, 'o> Parser<'a, 'o> {
                     self.lex_backtick(&mut scratch, false);
                     w.has_substitution = true;
                 }
-                b'$' if self.byte_at(self.pos + 1) == Some(b'(') && self.byte_at(self.pos + 2) != Some(b'(') => {
+                b'$' if self.byte_at(self.pos + 1) == Some(b'(')
+                    && self.byte_at(self.pos + 2) != Some(b'(') =>
+                {
                     let at = self.pos;
                     self.pos += 2;
                     self.parse_substitution(at);
@@ -1891,10 +1917,12 @@ impl WordAcc {
 
     /// `NAME=` or `NAME+=` written plainly.
     fn is_assignment_prefix(&self) -> bool {
-        !self.quoted && !self.has_expansion && assignment_name_len(&self.value).is_some_and(|n| {
-            let rest = self.value.get(n..).unwrap_or("");
-            rest == "=" || rest == "+="
-        })
+        !self.quoted
+            && !self.has_expansion
+            && assignment_name_len(&self.value).is_some_and(|n| {
+                let rest = self.value.get(n..).unwrap_or("");
+                rest == "=" || rest == "+="
+            })
     }
 
     /// Whether the value so far has the same length as the raw text (nothing was unquoted).

@@ -173,7 +173,9 @@ pub fn pip_requirement(word: &Word) -> Package<'_> {
     if source != PackageSource::Registry && !text.contains(" @ ") {
         return Package { source, ..package(word, text, None, None, Ecosystem::Pip) };
     }
-    let name_len = text.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(text.len());
+    let name_len = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(text.len());
     let name = text.get(..name_len).unwrap_or(text);
     let mut rest = text.get(name_len..).unwrap_or("");
     if rest.starts_with('[') {
@@ -181,7 +183,10 @@ pub fn pip_requirement(word: &Word) -> Package<'_> {
     }
     let rest = rest.split(';').next().unwrap_or("").trim();
     if let Some(url) = rest.strip_prefix('@') {
-        return Package { source: PackageSource::Url, ..package(word, name, Some("@"), Some(url.trim()), Ecosystem::Pip) };
+        return Package {
+            source: PackageSource::Url,
+            ..package(word, name, Some("@"), Some(url.trim()), Ecosystem::Pip)
+        };
     }
     if rest.is_empty() {
         return package(word, name, None, None, Ecosystem::Pip);
@@ -236,9 +241,12 @@ pub fn rpm_package(word: &Word) -> Package<'_> {
     }
     // The version starts at the first `-` followed by a digit.
     let bytes = text.as_bytes();
-    let at = (1..bytes.len()).find(|&i| bytes.get(i) == Some(&b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+    let at = (1..bytes.len())
+        .find(|&i| bytes.get(i) == Some(&b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
     match at {
-        Some(at) => package(word, text.get(..at).unwrap_or(text), Some("-"), text.get(at + 1..), Ecosystem::Rpm),
+        Some(at) => {
+            package(word, text.get(..at).unwrap_or(text), Some("-"), text.get(at + 1..), Ecosystem::Rpm)
+        }
         None => {
             let (name, op, version) = split_operator(text, &['=', '<', '>']);
             package(word, name, op, version, Ecosystem::Rpm)
@@ -282,17 +290,19 @@ impl SimpleCommand {
             ("apt-get" | "apt" | "aptitude", "install" | "reinstall") => each(apt_package),
             ("apk", "add") => each(apk_package),
             ("pip" | "pipx", "install") => each(pip_requirement),
-            ("npm" | "pnpm" | "bun", "install" | "i" | "add" | "isntall" | "in" | "ins" | "inst" | "insta") => {
-                each(npm_package)
-            }
+            (
+                "npm" | "pnpm" | "bun",
+                "install" | "i" | "add" | "isntall" | "in" | "ins" | "inst" | "insta",
+            ) => each(npm_package),
             ("yarn", "add") | ("yarn", "global") => {
                 let skip = usize::from(sub == "global" && operands.first().is_some_and(|w| w.is("add")));
                 operands.iter().skip(skip).map(|w| npm_package(w)).collect()
             }
             ("go", "install" | "get") => each(go_package),
-            ("yum" | "dnf" | "microdnf" | "tdnf" | "dnf5", "install" | "reinstall" | "upgrade" | "update") => {
-                each(rpm_package)
-            }
+            (
+                "yum" | "dnf" | "microdnf" | "tdnf" | "dnf5",
+                "install" | "reinstall" | "upgrade" | "update",
+            ) => each(rpm_package),
             ("zypper", "install" | "in") => each(zypper_package),
             ("conda" | "mamba" | "micromamba", "install" | "create") => each(conda_package),
             ("cargo", "install") => {

@@ -478,7 +478,15 @@ static TOOLS: &[ToolSpec] = &[
     },
     ToolSpec {
         short_value: "",
-        long_value: &["--root", "--admindir", "--instdir", "--log", "--status-fd", "--path-exclude", "--path-include"],
+        long_value: &[
+            "--root",
+            "--admindir",
+            "--instdir",
+            "--log",
+            "--status-fd",
+            "--path-exclude",
+            "--path-include",
+        ],
         ..spec(&["dpkg"])
     },
     ToolSpec {
@@ -575,7 +583,10 @@ static TOOLS: &[ToolSpec] = &[
         long_value: &["--config", "--context", "--host", "--log-level"],
         ..spec(&["docker", "podman"])
     },
-    ToolSpec { subcommands: true, ..spec(&["composer", "bundle", "bundler", "poetry", "uv", "brew", "snap"]) },
+    ToolSpec {
+        subcommands: true,
+        ..spec(&["composer", "bundle", "bundler", "poetry", "uv", "brew", "snap"])
+    },
     ToolSpec { subcommands: true, short_value: "", ..spec(&["systemctl", "service", "update-alternatives"]) },
 ];
 
@@ -644,7 +655,14 @@ static WRAPPERS: &[WrapperSpec] = &[
     WrapperSpec { short_value: "uC", stop: "s", ..wrapper("doas") },
     WrapperSpec {
         short_value: "uCS",
-        long_value: &["--unset", "--chdir", "--split-string", "--default-signal", "--ignore-signal", "--block-signal"],
+        long_value: &[
+            "--unset",
+            "--chdir",
+            "--split-string",
+            "--default-signal",
+            "--ignore-signal",
+            "--block-signal",
+        ],
         stop: "S",
         stop_long: &["--split-string", "--help", "--version"],
         assignments: true,
@@ -695,7 +713,14 @@ static WRAPPERS: &[WrapperSpec] = &[
     WrapperSpec { short_value: "cn", stop: "pPu", ..wrapper("ionice") },
     WrapperSpec { operands: 1, stop: "p", ..wrapper("taskset") },
     WrapperSpec { operands: 1, stop: "pm", ..wrapper("chrt") },
-    WrapperSpec { short_value: "wE", long_value: &["--timeout", "--conflict-exit-code"], stop: "c", stop_long: &["--command"], operands: 1, ..wrapper("flock") },
+    WrapperSpec {
+        short_value: "wE",
+        long_value: &["--timeout", "--conflict-exit-code"],
+        stop: "c",
+        stop_long: &["--command"],
+        operands: 1,
+        ..wrapper("flock")
+    },
     WrapperSpec { ..wrapper("eatmydata") },
     WrapperSpec { short_value: "sil", long_value: &["--lib", "--faked"], ..wrapper("fakeroot") },
     WrapperSpec { ..wrapper("unbuffer") },

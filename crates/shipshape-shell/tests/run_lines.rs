@@ -105,7 +105,10 @@ fn apk_add_with_pins_and_virtual() {
     let p = add.packages();
     let got: Vec<_> =
         p.iter().map(|p| (p.name.as_str(), p.operator.as_deref(), p.version.as_deref())).collect();
-    assert_eq!(got, [("gcc", Some("="), Some("13.2.1_git20240309-r0")), ("musl-dev", Some("~"), Some("1.2"))]);
+    assert_eq!(
+        got,
+        [("gcc", Some("="), Some("13.2.1_git20240309-r0")), ("musl-dev", Some("~"), Some("1.2"))]
+    );
     assert!(p[0].is_exact_pin() && !p[1].is_exact_pin());
     assert_eq!(p[0].ecosystem, Ecosystem::Apk);
     assert_eq!(at(df, p[1].word.span), (2, 72, "musl-dev~1.2"));
@@ -121,7 +124,8 @@ fn pip_install_requirements_pins_and_trusted_host() {
     assert_eq!(pip.option_value(&["--trusted-host"]).as_deref(), Some("pypi.org"));
     assert_eq!(pip.option_value(&["-r", "--requirement"]).as_deref(), Some("requirements.txt"));
     let p = pip.packages();
-    let got: Vec<_> = p.iter().map(|p| (p.name.as_str(), p.operator.as_deref(), p.version.as_deref())).collect();
+    let got: Vec<_> =
+        p.iter().map(|p| (p.name.as_str(), p.operator.as_deref(), p.version.as_deref())).collect();
     assert_eq!(
         got,
         [
@@ -250,7 +254,9 @@ fn package_signature_checks_disabled() {
 
 #[test]
 fn yum_and_zypper_versions() {
-    let s = parse_script("yum install -y httpd-2.4.57-5.el9 python3-pip && yum clean all && zypper -n in curl=8.0.1 wget");
+    let s = parse_script(
+        "yum install -y httpd-2.4.57-5.el9 python3-pip && yum clean all && zypper -n in curl=8.0.1 wget",
+    );
     let p = s.commands[0].packages();
     let got: Vec<_> = p.iter().map(|p| (p.name.as_str(), p.version.as_deref())).collect();
     assert_eq!(got, [("httpd", Some("2.4.57-5.el9")), ("python3-pip", None)]);
@@ -265,7 +271,8 @@ fn yum_and_zypper_versions() {
 
 #[test]
 fn git_and_npm_tls_verification_off() {
-    let s = parse_script("git config --global http.sslVerify false && git -C /src config http.sslverify false");
+    let s =
+        parse_script("git config --global http.sslVerify false && git -C /src config http.sslverify false");
     let gits: Vec<_> = s.find("git").collect();
     assert_eq!(gits[0].subcommand(), Some("config"));
     assert_eq!(texts(&gits[0].operands()), ["http.sslVerify", "false"]);
@@ -276,7 +283,9 @@ fn git_and_npm_tls_verification_off() {
 
 #[test]
 fn useradd_with_high_uid_and_no_l() {
-    let s = parse_script("groupadd -g 10001 app && useradd -r -u 100001 -g app -s /sbin/nologin app && useradd -l -u 200000 b");
+    let s = parse_script(
+        "groupadd -g 10001 app && useradd -r -u 100001 -g app -s /sbin/nologin app && useradd -l -u 200000 b",
+    );
     let users: Vec<_> = s.find("useradd").collect();
     assert!(!users[0].has_option(&["-l", "--no-log-init"]));
     assert_eq!(users[0].option_value(&["-u", "--uid"]).as_deref(), Some("100001"));
@@ -287,7 +296,9 @@ fn useradd_with_high_uid_and_no_l() {
 
 #[test]
 fn chmod_modes_are_operands() {
-    let s = parse_script("chmod 777 /app && chmod -R 0777 /data && chmod -x /bin/tool && chmod --reference=/a /b");
+    let s = parse_script(
+        "chmod 777 /app && chmod -R 0777 /data && chmod -x /bin/tool && chmod --reference=/a /b",
+    );
     let c: Vec<_> = s.find("chmod").collect();
     assert_eq!(texts(&c[0].operands()), ["777", "/app"]);
     assert!(c[1].has_option(&["-R", "--recursive"]));
@@ -353,7 +364,11 @@ fn nested_shell_strings_map_to_the_file() {
 fn su_eval_and_here_strings() {
     let s = parse_script("su app -c 'npm install' && eval \"apk add curl\" && bash <<< 'pip install x'");
     assert_eq!(names(&s), ["su", "npm", "eval", "apk", "bash", "pip"]);
-    let at_src = |c: &SimpleCommand| c.span.slice("su app -c 'npm install' && eval \"apk add curl\" && bash <<< 'pip install x'").to_string();
+    let at_src = |c: &SimpleCommand| {
+        c.span
+            .slice("su app -c 'npm install' && eval \"apk add curl\" && bash <<< 'pip install x'")
+            .to_string()
+    };
     assert_eq!(at_src(&s.commands[1]), "npm install");
     assert_eq!(at_src(&s.commands[3]), "apk add curl");
     assert_eq!(at_src(&s.commands[5]), "pip install x");
@@ -442,7 +457,9 @@ fn non_posix_shell_is_not_parsed() {
 
 #[test]
 fn error_recovery_keeps_the_rest() {
-    let s = parse_script("apt-get install -y curl && if then fi; echo ok && ) ; done; pip install x | ; yum install y");
+    let s = parse_script(
+        "apt-get install -y curl && if then fi; echo ok && ) ; done; pip install x | ; yum install y",
+    );
     assert!(!s.errors.is_empty());
     let n = names(&s);
     for expected in ["apt-get", "echo", "pip", "yum"] {
@@ -484,7 +501,11 @@ fn compound_commands_and_contexts() {
     assert_eq!(dbl.args.iter().map(|w| w.value.as_str()).collect::<Vec<_>>(), ["$V", "=~", "^v(1|2).", "]]"]);
     assert_eq!(dbl.args[2].raw, "^v(1|2)\\.");
     assert!(only(&s, "grep").context.background && only(&s, "grep").context.negated);
-    let kinds: Vec<_> = s.compounds.iter().map(|c| format!("{:?}", c.kind).split([' ', '{']).next().unwrap_or("").to_string()).collect();
+    let kinds: Vec<_> = s
+        .compounds
+        .iter()
+        .map(|c| format!("{:?}", c.kind).split([' ', '{']).next().unwrap_or("").to_string())
+        .collect();
     assert_eq!(kinds, ["If", "For", "While", "Case", "Function", "Group", "Arith"]);
     assert_eq!(s.bare.len(), 2, "A=x64 and A=arm");
     assert_eq!(s.bare[0].assignments[0].name, "A");
@@ -519,9 +540,14 @@ fn assignments_and_redirections() {
     let text = "DEBIAN_FRONTEND=noninteractive A+=1 apt-get install -y x > /dev/null 2>&1 &>>log <in; B=(1 2) C= ; >out";
     let s = parse_script(text);
     let apt = only(&s, "apt-get");
-    let a: Vec<_> = apt.assignments.iter().map(|a| (a.name.as_str(), a.value.value.as_str(), a.append)).collect();
+    let a: Vec<_> =
+        apt.assignments.iter().map(|a| (a.name.as_str(), a.value.value.as_str(), a.append)).collect();
     assert_eq!(a, [("DEBIAN_FRONTEND", "noninteractive", false), ("A", "1", true)]);
     assert_eq!(apt.assignments[0].value.span.slice(text), "noninteractive");
+    let quoted = parse_script("A=\"b c\" cmd");
+    let value = &quoted.commands[0].assignments[0].value;
+    assert_eq!((value.as_str(), value.raw.as_str()), (Some("b c"), "\"b c\""));
+    assert_eq!(value.span.slice("A=\"b c\" cmd"), "\"b c\"");
     let ops: Vec<_> = apt.redirects.iter().map(|r| (r.fd, r.op, r.target.value.as_str())).collect();
     assert_eq!(
         ops,
@@ -565,7 +591,9 @@ fn go_gem_cargo_pins() {
 
 #[test]
 fn yarn_pnpm_and_conda() {
-    let s = parse_script("yarn global add serve@14.2.1 && pnpm add -D vite && conda install -y -c conda-forge numpy=1.26.4");
+    let s = parse_script(
+        "yarn global add serve@14.2.1 && pnpm add -D vite && conda install -y -c conda-forge numpy=1.26.4",
+    );
     let pins: Vec<_> =
         s.commands.iter().flat_map(|c| c.packages()).map(|p| (p.name.clone(), p.version.clone())).collect();
     assert_eq!(

@@ -20,7 +20,13 @@ pub(crate) fn runs_of(df: &Dockerfile, text: &str) -> Vec<Script> {
     out
 }
 
-fn visit(instruction: &Instruction, df: &Dockerfile, text: &str, shell: &mut Option<Vec<String>>, out: &mut Vec<Script>) {
+fn visit(
+    instruction: &Instruction,
+    df: &Dockerfile,
+    text: &str,
+    shell: &mut Option<Vec<String>>,
+    out: &mut Vec<Script>,
+) {
     match (&instruction.keyword, &instruction.args) {
         (Keyword::From, _) => *shell = None,
         (Keyword::Shell, Args::Command(CommandArgs::Exec(words))) => {
