@@ -280,18 +280,23 @@ fn attach_bodies(out: &mut Out) {
     out.heredoc_ids = ids;
 }
 
+/// Sorts large items by moving each once (a sort of indices, then one pass).
+fn sort_by_span<T, K: Ord>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    if items.is_sorted_by_key(&key) {
+        return items;
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| items.get(i).map(&key));
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect()
+}
+
 /// Orders what the parsers produced by position.
 fn finish(mut out: Out) -> Script {
     attach_bodies(&mut out);
     let key = |span: Span| (span.start, std::cmp::Reverse(span.end));
-    let mut commands = out.commands;
-    if !commands.is_sorted_by_key(|c| key(c.span)) {
-        commands.sort_by_key(|c| key(c.span));
-    }
-    let mut compounds = out.compounds;
-    if !compounds.is_sorted_by_key(|c| key(c.span)) {
-        compounds.sort_by_key(|c| key(c.span));
-    }
+    let commands = sort_by_span(out.commands, |c| key(c.span));
+    let compounds = sort_by_span(out.compounds, |c| key(c.span));
     let mut bare = out.bare;
     if !bare.is_sorted_by_key(|c| c.span.start) {
         bare.sort_by_key(|c| c.span.start);
