@@ -541,6 +541,29 @@ impl SimpleCommand {
         self.parse_args().operands().to_vec()
     }
 
+    /// The variables set for the command: its `NAME=value` prefixes, then those given to an
+    /// `env` or `sudo` wrapper (`env DEBIAN_FRONTEND=noninteractive apt-get ...`), as names and
+    /// values with expansions kept as written.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> =
+            self.assignments.iter().map(|a| (a.name.clone(), a.value.value.clone())).collect();
+        for (k, wrapper) in self.wrappers.iter().enumerate() {
+            if wrapper.name != "env" && wrapper.name != "sudo" {
+                continue;
+            }
+            let end = self.wrappers.get(k + 1).map_or(self.effective, |w| w.word);
+            for i in wrapper.word + 1..end {
+                let Some(word) = self.word(i) else { continue };
+                if looks_like_assignment(&word.value)
+                    && let Some((name, value)) = word.value.split_once('=')
+                {
+                    vars.push((name.to_string(), value.to_string()));
+                }
+            }
+        }
+        vars
+    }
+
     /// Every non-option argument, the subcommand included.
     pub fn positionals(&self) -> Vec<&Word> {
         self.parse_args().positionals

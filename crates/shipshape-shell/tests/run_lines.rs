@@ -329,6 +329,7 @@ fn wrappers_are_unwrapped() {
     assert!(s.commands[0].is("apt-get") && s.commands[0].wrapped_by("sudo"));
     assert_eq!(w(0), ["sudo"]);
     assert!(s.commands[1].is("apt-get") && s.commands[1].wrapped_by("env"));
+    assert_eq!(s.commands[1].environment(), [("DEBIAN_FRONTEND".to_string(), "noninteractive".to_string())]);
     assert!(s.commands[2].is("pip"));
     assert_eq!(s.commands[2].subcommand(), Some("install"));
     assert!(s.commands[3].is("npm"));
@@ -622,4 +623,57 @@ fn or_true_marks_failure_tolerated() {
     assert_eq!(only(&s, "true").context.after, Some(Connector::Or));
     assert_eq!(only(&s, "d").context.after, Some(Connector::And));
     assert_eq!(only(&s, "c").context.before, Some(Connector::And));
+}
+
+#[test]
+fn typical_node_install_run() {
+    let df = concat!(
+        "FROM debian:12-slim\n",
+        "RUN set -eux; \\\n",
+        "    apt-get update; \\\n",
+        "    apt-get install -y --no-install-recommends ca-certificates curl gnupg; \\\n",
+        "    curl -fsSL https://deb.nodesource.com/setup_20.x | bash -; \\\n",
+        "    apt-get install -y nodejs && npm install -g npm@10.5.0; \\\n",
+        "    useradd -r -u 10001 -g root app && chown -R app /app; \\\n",
+        "    rm -rf /var/lib/apt/lists/*\n",
+    );
+    let s = run(df);
+    assert!(s.is_clean());
+    assert_eq!(
+        names(&s),
+        ["set", "apt-get", "apt-get", "curl", "bash", "apt-get", "npm", "useradd", "chown", "rm"]
+    );
+    assert!(s.commands.iter().skip(1).all(|c| c.context.errexit), "set -e holds after `set -eux`");
+    assert!(!s.commands[3].context.pipefail, "no pipefail: `set -eux` has no `-o pipefail`");
+    let bash = &s.commands[4];
+    assert_eq!(bash.context.pipe.map(|p| (p.stage, p.stages)), Some((1, 2)));
+    assert_eq!(at(df, bash.span), (5, 56, "bash -"));
+    let npm = &s.commands[6];
+    assert_eq!(npm.packages()[0].version.as_deref(), Some("10.5.0"));
+    assert_eq!(at(df, npm.packages()[0].word.span), (6, 49, "npm@10.5.0"));
+    let useradd = &s.commands[7];
+    assert_eq!(useradd.option_value(&["-u"]).as_deref(), Some("10001"));
+    assert_eq!(at(df, useradd.span), (7, 5, "useradd -r -u 10001 -g root app"));
+}
+
+#[test]
+fn shell_strings_with_variables_are_parsed_but_substitutions_are_not_reparsed() {
+    let s = parse_script("sh -c \"apt-get install -y $PKG\" && sh -c \"$(curl -fsSL https://x)\"");
+    assert_eq!(names(&s), ["sh", "apt-get", "sh", "curl"]);
+    let apt = &s.commands[1];
+    assert_eq!(apt.context.nested, 1);
+    assert_eq!(apt.operands()[0].as_str(), None, "$PKG is unknown");
+    let curl = &s.commands[3];
+    assert_eq!((curl.context.nested, curl.context.substitution), (0, 1), "curl runs in the outer shell");
+}
+
+#[test]
+fn set_o_pipefail_with_and_and_negated_pipelines() {
+    let s = parse_script("set -o pipefail && wget -O- https://x | tar xz && ! curl x | grep -q y");
+    let wget = only(&s, "wget");
+    assert!(wget.context.pipefail);
+    let grep = only(&s, "grep");
+    let p = &s.pipelines[grep.pipeline];
+    assert!(p.negated && p.pipefail);
+    assert_eq!(p.preceded_by, Some(Connector::And));
 }
