@@ -5,6 +5,7 @@
 pub mod discover;
 pub mod docker_host;
 pub mod frontend;
+pub mod image_audit;
 pub mod pod_security;
 pub mod read;
 

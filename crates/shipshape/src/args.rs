@@ -39,6 +39,11 @@ pub(crate) enum Command {
     /// output. `shipshape docker watch` follows the daemon's events instead.
     #[command(after_help = EXIT_CODES)]
     Docker(Box<DockerArgs>),
+    /// Audit container images read in place: `docker save` archives (legacy and OCI) and OCI
+    /// layouts (directories or tars). The configuration gets the image rules; every file of every
+    /// layer, deleted ones included, is read for credentials.
+    #[command(after_help = EXIT_CODES)]
+    Image(Box<ImageArgs>),
     /// Answer a Kubernetes AdmissionReview (v1) the way the Pod Security admission webhook would:
     /// prints the AdmissionReview response JSON.
     #[command(after_help = ADMISSION_EXIT_CODES)]
@@ -101,6 +106,20 @@ pub(crate) struct DockerArgs {
     /// `label=com.docker.compose.project=shop`, `status=running`, `id=...`, `ancestor=image`.
     #[arg(long, value_name = "KEY=VALUE", global = true)]
     pub(crate) filter: Vec<String>,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImageArgs {
+    /// Image archives or OCI layout directories.
+    #[arg(required = true)]
+    pub(crate) images: Vec<PathBuf>,
+
+    /// The platform to pick from a multi-platform image: `linux/arm64`, `linux/arm/v7`.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub(crate) platform: Option<String>,
 
     #[command(flatten)]
     pub(crate) report: ReportArgs,

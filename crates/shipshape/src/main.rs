@@ -4,6 +4,7 @@
 mod admission_cmd;
 mod args;
 mod docker_cmd;
+mod image_cmd;
 mod pss_cmd;
 mod rules_cmd;
 mod scan_cmd;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         }
         args::Command::Rule { code } => rules_cmd::show(&code, &mut stdout.lock()).map(|()| false),
         args::Command::Docker(docker_args) => docker_cmd::run(&docker_args),
+        args::Command::Image(image_args) => image_cmd::run(&image_args),
         args::Command::Pss(pss_args) => pss_cmd::run(&pss_args, &mut stdout.lock()),
         args::Command::Admission(admission_args) => admission_cmd::run(&admission_args, &mut stdout.lock()),
     };

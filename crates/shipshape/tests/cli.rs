@@ -880,3 +880,73 @@ fn planted_secrets_are_found_everywhere_and_never_printed_in_full() {
         }
     }
 }
+
+/// A layer tar holding `files` (path, content); `None` content writes an empty whiteout file.
+fn layer_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        builder.append_data(&mut header, path, *data).expect("append");
+    }
+    builder.into_inner().expect("tar")
+}
+
+/// A legacy `docker save` archive of `layers` with an image config `config` (its `rootfs` is
+/// filled in).
+fn docker_save_archive(layers: &[Vec<u8>], mut config: serde_json::Value) -> Vec<u8> {
+    use shipshape_image::Digest;
+    let diff_ids: Vec<String> = layers.iter().map(|l| Digest::sha256_of(l).to_string()).collect();
+    config["rootfs"] = serde_json::json!({"type": "layers", "diff_ids": diff_ids});
+    let config = serde_json::to_vec(&config).expect("config");
+    let config_name = format!("{}.json", Digest::sha256_of(&config).hex());
+    let layer_names: Vec<String> =
+        layers.iter().map(|l| format!("{}/layer.tar", Digest::sha256_of(l).hex())).collect();
+    let manifest =
+        serde_json::json!([{"Config": config_name, "RepoTags": ["planted:1"], "Layers": layer_names}]);
+    let manifest = serde_json::to_vec(&manifest).expect("manifest");
+    let mut files: Vec<(String, Vec<u8>)> = vec![("manifest.json".into(), manifest), (config_name, config)];
+    for (name, layer) in layer_names.iter().zip(layers) {
+        files.push((name.clone(), layer.clone()));
+    }
+    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    layer_tar(&entries)
+}
+
+#[test]
+fn image_secrets_in_deleted_layer_files_and_config_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = format!("ghp_{}", "Q7mZ2xR9pL4vT8nW3kB6yC1dF5gH0jS2aE7u");
+    let dotenv = format!("APP_MODE=prod\nGITHUB_TOKEN={token}\n");
+    let added = layer_tar(&[("app/.env", dotenv.as_bytes()), ("app/main.sh", b"#!/bin/sh\necho hi\n")]);
+    let removed = layer_tar(&[("app/.wh..env", b"")]);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "", "Env": ["PATH=/usr/bin"], "Cmd": ["/app/main.sh"]},
+        "history": [{"created_by": "COPY . /app # buildkit"}, {"created_by": "RUN /bin/sh -c rm /app/.env # buildkit"}]
+    });
+    let archive = dir.path().join("planted.tar");
+    std::fs::write(&archive, docker_save_archive(&[added, removed], config)).expect("write");
+    let out = shipshape(dir.path(), &["image", "planted.tar", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let found = findings(&report);
+    assert!(
+        found.iter().any(|(c, p, l)| c == "SEC110"
+            && p == "planted.tar!/layer-0/app/.env (deleted by layer 1)"
+            && *l == 2),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|(c, p, _)| c == "PRV001" && p.ends_with("/config.json")), "{found:?}");
+    assert!(found.iter().any(|(c, _, _)| c == "MON001"), "{found:?}");
+    for format in ["human", "json", "sarif", "junit", "github", "checkstyle"] {
+        let out = shipshape(dir.path(), &["image", "planted.tar", "-f", format, "--no-color"]);
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(&token), "{format} prints the token");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read planted.tar (2 layers"));
+    let missing = shipshape(dir.path(), &["image", "nope.tar"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -1,0 +1,39 @@
+//! `shipshape image`.
+
+use crate::args::ImageArgs;
+use crate::scan_cmd::{options_for, report};
+use anyhow::{Context, Result};
+use shipshape_image::Platform;
+use shipshape_scan::image_audit::image_documents;
+use shipshape_scan::scan_documents;
+use std::io::Write;
+
+pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
+    let platform = match &args.platform {
+        Some(text) => Some(
+            Platform::parse(text)
+                .with_context(|| format!("--platform `{text}`: expected os/arch[/variant]"))?,
+        ),
+        None => None,
+    };
+    let mut documents = Vec::new();
+    for path in &args.images {
+        let started = std::time::Instant::now();
+        let read = image_documents(path, platform.as_ref())?;
+        if !args.report.quiet {
+            let seconds = started.elapsed().as_secs_f64();
+            let _ = writeln!(
+                std::io::stderr(),
+                "shipshape: read {} ({} layers, {} files, {:.1} MB) in {seconds:.2} s",
+                path.display(),
+                read.layers,
+                read.files,
+                read.bytes as f64 / 1e6
+            );
+        }
+        documents.extend(read.documents);
+    }
+    let options = options_for(&args.report, Vec::new())?;
+    let result = scan_documents(&options, documents)?;
+    report(&result, &args.report, &options)
+}
