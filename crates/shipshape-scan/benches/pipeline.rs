@@ -74,6 +74,7 @@ fn bench_frontend_with(
         build_args: &[],
         env_files: &[],
         cluster: &Default::default(),
+        secrets: None,
     };
     let today = Date::today();
     let mut group = c.benchmark_group("pipeline");

@@ -425,6 +425,7 @@ fn run_job(
                 build_args: &options.build_args,
                 env_files: &options.env_files,
                 cluster,
+                secrets: config.secrets.as_deref(),
             };
             let Decoded { source, invalid_bytes, invalid_total } = decoded;
             let mut output = frontend.check(&source, &context);

@@ -55,6 +55,7 @@ fn run(frontend: &dyn Frontend, source: &SourceFile, rule: &RuleMeta) -> (Vec<Fi
         build_args: &[],
         env_files: &[],
         cluster: &Default::default(),
+        secrets: None,
     };
     let output = frontend.check(source, &context);
     let mut findings: Vec<Finding> =

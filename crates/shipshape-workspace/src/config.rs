@@ -56,7 +56,10 @@ use toml::de::{DeTable, DeValue};
 /// File names searched in each directory, in order.
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["shipshape.toml", ".shipshape.toml"];
 
-const TOP_KEYS: [&str; 6] = ["fail-on", "rules", "severity", "ignore", "registries", "kubernetes"];
+const TOP_KEYS: [&str; 7] = ["fail-on", "rules", "severity", "ignore", "registries", "kubernetes", "secrets"];
+const SECRETS_KEYS: [&str; 3] = ["disable", "rules", "allow"];
+const SECRET_RULE_KEYS: [&str; 7] = ["id", "title", "regex", "keywords", "severity", "group", "min-entropy"];
+const SECRET_ALLOW_KEYS: [&str; 4] = ["paths", "values", "rules", "reason"];
 const KUBERNETES_KEYS: [&str; 1] = ["pod-security"];
 const RULES_KEYS: [&str; 2] = ["select", "ignore"];
 const IGNORE_KEYS: [&str; 4] = ["paths", "rules", "reason", "expires"];
@@ -97,6 +100,9 @@ pub struct Config {
     pub trusted_registries: Vec<String>,
     /// `[kubernetes] pod-security`: the Pod Security level (and version) pods are held to.
     pub pod_security: Option<shipshape_kube::pod_security::Policy>,
+    /// `[secrets]`: the credential detector with this file's disabled detectors, custom detectors
+    /// and allowlist; `None` when the file has no (valid) `[secrets]` table.
+    pub secrets: Option<Arc<shipshape_secrets::Detector>>,
     /// `CONFIG_ERROR` findings about this file, located and sorted by position.
     pub diagnostics: Vec<Finding>,
 }
@@ -409,6 +415,11 @@ impl<'a> Validator<'a> {
                         }
                     }
                 }
+                "secrets" => {
+                    if let Some(table) = self.table(value, "[secrets]") {
+                        config.secrets = self.secrets_table(table, span_of(value));
+                    }
+                }
                 "kubernetes" => {
                     if let Some(table) = self.table(value, "[kubernetes]") {
                         self.check_keys(table, &KUBERNETES_KEYS, "[kubernetes]");
@@ -685,6 +696,154 @@ impl<'a> Validator<'a> {
         })
     }
 
+    /// `[secrets]`: `disable = [...]`, `[[secrets.rules]]`, `[[secrets.allow]]`, compiled into a
+    /// detector; problems (unknown detector ids, bad regexes, an allow entry without a reason) are
+    /// reported at their key.
+    fn secrets_table(
+        &mut self,
+        table: &DeTable<'_>,
+        header: Span,
+    ) -> Option<Arc<shipshape_secrets::Detector>> {
+        use shipshape_secrets::{
+            Allow, ConfigError, CustomRule, Detector, DetectorConfig, Severity as SecretSeverity,
+        };
+        self.check_keys(table, &SECRETS_KEYS, "[secrets]");
+        let mut detector_config = DetectorConfig::default();
+        let mut disabled_spans = Vec::new();
+        if let Some(list) = table.get("disable") {
+            for (id, span) in self.strings(list, "secrets.disable") {
+                detector_config.disabled_rules.push(id.to_string());
+                disabled_spans.push((id.to_string(), span));
+            }
+        }
+        let mut rule_spans = Vec::new();
+        if let Some(rules) = table.get("rules") {
+            for item in rules.get_ref().as_array().map(|a| a.iter().collect::<Vec<_>>()).unwrap_or_default() {
+                let Some(entry) = item.get_ref().as_table() else {
+                    self.type_error(item, "secrets.rules[..]", "a table");
+                    continue;
+                };
+                self.check_keys(entry, &SECRET_RULE_KEYS, "[[secrets.rules]]");
+                let text = |this: &mut Self, key: &str| {
+                    entry.get(key).and_then(|v| this.string(v, key)).map(str::to_string)
+                };
+                let (Some(id), Some(regex)) = (text(self, "id"), text(self, "regex")) else {
+                    self.error(span_of(item), "a `[[secrets.rules]]` entry needs `id` and `regex`".into());
+                    continue;
+                };
+                let severity = match text(self, "severity").as_deref() {
+                    None | Some("high") => SecretSeverity::High,
+                    Some("critical") => SecretSeverity::Critical,
+                    Some("medium") => SecretSeverity::Medium,
+                    Some("low") => SecretSeverity::Low,
+                    Some(other) => {
+                        let span = entry.get("severity").map_or(span_of(item), span_of);
+                        self.error(
+                            span,
+                            format!("unknown severity `{other}`: critical, high, medium or low"),
+                        );
+                        SecretSeverity::High
+                    }
+                };
+                let keywords = entry
+                    .get("keywords")
+                    .map(|k| self.strings(k, "keywords").into_iter().map(|(k, _)| k.to_string()).collect())
+                    .unwrap_or_default();
+                let group = entry
+                    .get("group")
+                    .and_then(|g| g.get_ref().as_integer())
+                    .and_then(|g| g.as_str().parse::<usize>().ok());
+                let min_entropy = entry
+                    .get("min-entropy")
+                    .and_then(|e| e.get_ref().as_float())
+                    .and_then(|f| f.as_str().parse::<f64>().ok());
+                rule_spans.push((id.clone(), span_of(item)));
+                detector_config.custom_rules.push(CustomRule {
+                    title: text(self, "title").unwrap_or_default(),
+                    id,
+                    regex,
+                    keywords,
+                    severity,
+                    secret_group: group.unwrap_or(0),
+                    min_entropy,
+                });
+            }
+        }
+        let mut allow_spans = Vec::new();
+        if let Some(allows) = table.get("allow") {
+            for item in allows.get_ref().as_array().map(|a| a.iter().collect::<Vec<_>>()).unwrap_or_default()
+            {
+                let Some(entry) = item.get_ref().as_table() else {
+                    self.type_error(item, "secrets.allow[..]", "a table");
+                    continue;
+                };
+                self.check_keys(entry, &SECRET_ALLOW_KEYS, "[[secrets.allow]]");
+                let list = |this: &mut Self, key: &str| -> Vec<String> {
+                    entry
+                        .get(key)
+                        .map(|v| this.strings(v, key).into_iter().map(|(s, _)| s.to_string()).collect())
+                        .unwrap_or_default()
+                };
+                let paths = list(self, "paths");
+                let values = list(self, "values");
+                let rules = list(self, "rules");
+                let reason = entry.get("reason").and_then(|r| self.string(r, "reason")).map(str::to_string);
+                let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+                    self.error(
+                        span_of(item),
+                        "`[[secrets.allow]]` entry has no `reason`: say why these values are accepted".into(),
+                    );
+                    continue;
+                };
+                if paths.is_empty() && values.is_empty() {
+                    self.error(span_of(item), "`[[secrets.allow]]` entry needs `paths` or `values`".into());
+                    continue;
+                }
+                let paths: Vec<Option<String>> =
+                    if paths.is_empty() { vec![None] } else { paths.into_iter().map(Some).collect() };
+                let values: Vec<Option<String>> =
+                    if values.is_empty() { vec![None] } else { values.into_iter().map(Some).collect() };
+                for path in &paths {
+                    for value in &values {
+                        allow_spans.push(span_of(item));
+                        detector_config.allowlist.push(Allow {
+                            path: path.clone(),
+                            value: value.clone(),
+                            rules: rules.clone(),
+                            reason: reason.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        match Detector::new(detector_config) {
+            Ok(detector) => Some(Arc::new(detector)),
+            Err(error) => {
+                let rule_span = |id: &str| {
+                    rule_spans
+                        .iter()
+                        .chain(disabled_spans.iter())
+                        .find(|(r, _)| r == id)
+                        .map_or(header, |(_, span)| *span)
+                };
+                let (span, message) = match &error {
+                    ConfigError::InvalidRegex { rule_id, .. }
+                    | ConfigError::MissingSecretGroup { rule_id, .. }
+                    | ConfigError::InvalidRuleId { rule_id }
+                    | ConfigError::DuplicateRuleId { rule_id }
+                    | ConfigError::InvalidKeyword { rule_id, .. }
+                    | ConfigError::UnknownRule { rule_id } => (rule_span(rule_id), error.to_string()),
+                    ConfigError::InvalidAllow { index, .. } => {
+                        (allow_spans.get(*index).copied().unwrap_or(header), error.to_string())
+                    }
+                    _ => (header, error.to_string()),
+                };
+                self.error(span, format!("[secrets]: {message}"));
+                None
+            }
+        }
+    }
+
     fn registries(&mut self, value: &Spanned<DeValue<'_>>) -> Vec<String> {
         let mut trusted = Vec::new();
         for (text, span) in self.strings(value, "registries.trusted") {
@@ -714,6 +873,30 @@ mod tests {
 
     fn parse(text: &str) -> Config {
         Config::parse(text, "shipshape.toml", PathBuf::from("/repo"), &rules())
+    }
+
+    #[test]
+    fn secrets_table_builds_a_detector_and_reports_its_errors() {
+        let good = parse(
+            "[secrets]\ndisable = [\"jwt\"]\n[[secrets.rules]]\nid = \"acme-key\"\nregex = 'acme_[a-z0-9]{32}'\nkeywords = [\"acme_\"]\nseverity = \"critical\"\n[[secrets.allow]]\npaths = [\"tests/**\"]\nreason = \"fixtures\"\n",
+        );
+        assert!(good.diagnostics.is_empty(), "{:?}", good.diagnostics);
+        let detector = good.secrets.expect("detector");
+        let text = format!("key = acme_{}\n", "0123456789abcdefghijklmnopqrstuv");
+        assert!(detector.scan(text.as_bytes()).iter().any(|m| m.rule.id() == "acme-key"));
+        assert!(detector.scan_path("tests/data/x.txt", text.as_bytes()).is_empty(), "allowlisted path");
+        let bad = parse("[secrets]\ndisable = [\"no-such-detector\"]\n");
+        let messages: Vec<&str> = bad.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("no-such-detector")), "{messages:?}");
+        assert!(bad.secrets.is_none());
+        let unreasoned = parse("[secrets]\n[[secrets.allow]]\nvalues = ['^test-']\n");
+        assert!(
+            unreasoned.diagnostics.iter().any(|d| d.message.contains("no `reason`")),
+            "{:?}",
+            unreasoned.diagnostics
+        );
+        let regex = parse("[secrets]\n[[secrets.rules]]\nid = \"broken\"\nregex = '(unclosed'\n");
+        assert!(regex.diagnostics.iter().any(|d| d.message.contains("broken")), "{:?}", regex.diagnostics);
     }
 
     #[test]
@@ -863,7 +1046,7 @@ trusted = ["registry.example.com", "GHCR.io/acme/"]
         );
         assert_eq!(
             config.diagnostics[0].help.as_deref(),
-            Some("valid keys: fail-on, rules, severity, ignore, registries, kubernetes")
+            Some("valid keys: fail-on, rules, severity, ignore, registries, kubernetes, secrets")
         );
         assert!(config.ignores.is_empty(), "an entry without paths suppresses nothing");
         assert_eq!(config.fail_on, None);

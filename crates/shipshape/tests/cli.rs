@@ -950,3 +950,24 @@ fn image_secrets_in_deleted_layer_files_and_config_rules() {
     let missing = shipshape(dir.path(), &["image", "nope.tar"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn secrets_configuration_adds_detectors_and_allowlists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let acme = format!("acme_{}", "q7mz2xr9pl4vt8nw3kb6yc1df5gh0js2");
+    write(dir.path(), "app/settings.ini", &format!("[vendor]\nkey = {acme}\n"));
+    write(dir.path(), "tests/fixtures/settings.ini", &format!("key = {acme}\n"));
+    // Without configuration the custom format is unknown.
+    let before = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "SEC110"]));
+    assert!(findings(&before).is_empty(), "{before}");
+    write(
+        dir.path(),
+        "shipshape.toml",
+        "[secrets]\n[[secrets.rules]]\nid = \"acme-api-key\"\ntitle = \"ACME API key\"\nregex = 'acme_[a-z0-9]{32}'\nkeywords = [\"acme_\"]\nseverity = \"critical\"\n[[secrets.allow]]\npaths = [\"**/tests/fixtures/**\"]\nreason = \"fixture keys are fake\"\n",
+    );
+    let after = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "SEC110"]));
+    let found: Vec<(String, String, u64)> = findings(&after);
+    assert_eq!(found, [("SEC110".to_string(), "app/settings.ini".to_string(), 2)], "{after}");
+    assert_eq!(after["findings"][0]["severity"], "critical");
+    assert!(!after.to_string().contains(&acme));
+}

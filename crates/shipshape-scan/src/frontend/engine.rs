@@ -74,6 +74,7 @@ mod tests {
             build_args: &[],
             env_files: &[],
             cluster: &Default::default(),
+            secrets: None,
         };
         let source = SourceFile::new(name, text);
         let mut findings = EngineFrontend.check(&source, &context).findings;

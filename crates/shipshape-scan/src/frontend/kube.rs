@@ -256,6 +256,7 @@ mod tests {
             build_args: &[],
             env_files: &[],
             cluster: &ClusterIndex::default(),
+            secrets: None,
         };
         let output = KubeFrontend.check(&source, &context);
         assert!(output.findings.iter().any(|f| f.rule.code == "PRV100"));

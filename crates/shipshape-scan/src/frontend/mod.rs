@@ -35,6 +35,8 @@ pub struct FrontendContext<'a> {
     pub env_files: &'a [std::path::PathBuf],
     /// What every Kubernetes manifest of the scan says about the cluster.
     pub cluster: &'a shipshape_kube::cluster::ClusterIndex,
+    /// The credential detector configured by `[secrets]`, else the built-in one.
+    pub secrets: Option<&'a shipshape_secrets::Detector>,
 }
 
 /// One file's raw results.

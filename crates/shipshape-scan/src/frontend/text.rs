@@ -37,7 +37,11 @@ impl Frontend for TextFrontend {
 
     fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput {
         let mut output = FrontendOutput::default();
-        if let Some(detector) = super::detector() {
+        let detector: Option<&shipshape_secrets::Detector> = match context.secrets {
+            Some(configured) => Some(configured),
+            None => super::detector(),
+        };
+        if let Some(detector) = detector {
             let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
             shipshape_rules::checkers::check_text(source, detector, &mut checker);
             output.findings.extend(checker.into_findings());
