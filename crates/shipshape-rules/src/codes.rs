@@ -47,8 +47,8 @@ use crate::privilege::{
     prv403_rootful_daemon,
 };
 use crate::secrets::{
-    sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
-    sec103_credential_in_config_map, sec110_hardcoded_secret,
+    sec010_credential_file_copied, sec100_secret_in_environment, sec101_known_credential_format,
+    sec102_secret_manifest_data, sec103_credential_in_config_map, sec110_hardcoded_secret,
 };
 use crate::supply_chain::sup400_insecure_registry;
 
@@ -139,6 +139,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv401_new_privileges_by_default::NEW_PRIVILEGES_BY_DEFAULT,
     &prv402_missing_authorization_plugin::MISSING_AUTHORIZATION_PLUGIN,
     &prv403_rootful_daemon::ROOTFUL_DAEMON,
+    &sec010_credential_file_copied::CREDENTIAL_FILE_COPIED,
     &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
