@@ -381,7 +381,7 @@ impl Lowerer<'_> {
             let value = self.stage_value(word);
             let spec = value.resolved.clone();
             let (port, port_end, protocol) = match spec.as_deref() {
-                Some(text) => parse_port(text),
+                Some(text) => shipshape_model::ExposedPort::parse_spec(text),
                 None => {
                     let protocol = word
                         .text
@@ -644,28 +644,18 @@ fn command_form(command: &CommandArgs) -> CommandForm {
     }
 }
 
-/// `80`, `80/udp`, `8000-8010/tcp`: first port, last port of a range, protocol.
-fn parse_port(text: &str) -> (Option<u16>, Option<u16>, String) {
-    let (ports, protocol) = match text.split_once('/') {
-        Some((ports, protocol)) if !protocol.is_empty() => (ports, protocol.to_ascii_lowercase()),
-        Some((ports, _)) => (ports, "tcp".to_string()),
-        None => (text, "tcp".to_string()),
-    };
-    match ports.split_once('-') {
-        Some((first, last)) => (first.parse().ok(), last.parse().ok(), protocol),
-        None => (ports.parse().ok(), None, protocol),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ports() {
-        assert_eq!(parse_port("80"), (Some(80), None, "tcp".into()));
-        assert_eq!(parse_port("53/UDP"), (Some(53), None, "udp".into()));
-        assert_eq!(parse_port("8000-8010/tcp"), (Some(8000), Some(8010), "tcp".into()));
-        assert_eq!(parse_port("http"), (None, None, "tcp".into()));
+        assert_eq!(shipshape_model::ExposedPort::parse_spec("80"), (Some(80), None, "tcp".into()));
+        assert_eq!(shipshape_model::ExposedPort::parse_spec("53/UDP"), (Some(53), None, "udp".into()));
+        assert_eq!(
+            shipshape_model::ExposedPort::parse_spec("8000-8010/tcp"),
+            (Some(8000), Some(8010), "tcp".into())
+        );
+        assert_eq!(shipshape_model::ExposedPort::parse_spec("http"), (None, None, "tcp".into()));
     }
 }

@@ -342,7 +342,7 @@ pub fn lower_config(
     }
 
     for (port, node) in map_keys(field("ExposedPorts")) {
-        let (number, end, protocol) = parse_port(&port);
+        let (number, end, protocol) = shipshape_model::ExposedPort::parse_spec(&port);
         stage.exposed.push(ExposedPort {
             value: lower.value(node, &port),
             port: number,
@@ -583,19 +583,6 @@ fn run_command(text: &str) -> String {
     rest.trim().to_string()
 }
 
-/// `80`, `80/udp`, `8000-8010/tcp`: first port, last port of a range, protocol.
-fn parse_port(text: &str) -> (Option<u16>, Option<u16>, String) {
-    let (ports, protocol) = match text.split_once('/') {
-        Some((ports, protocol)) if !protocol.is_empty() => (ports, protocol.to_ascii_lowercase()),
-        Some((ports, _)) => (ports, "tcp".to_string()),
-        None => (text, "tcp".to_string()),
-    };
-    match ports.split_once('-') {
-        Some((first, last)) => (first.parse().ok(), last.parse().ok(), protocol),
-        None => (ports.parse().ok(), None, protocol),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,8 +619,11 @@ mod tests {
 
     #[test]
     fn ports() {
-        assert_eq!(parse_port("80/tcp"), (Some(80), None, "tcp".into()));
-        assert_eq!(parse_port("53/UDP"), (Some(53), None, "udp".into()));
-        assert_eq!(parse_port("8000-8010/tcp"), (Some(8000), Some(8010), "tcp".into()));
+        assert_eq!(shipshape_model::ExposedPort::parse_spec("80/tcp"), (Some(80), None, "tcp".into()));
+        assert_eq!(shipshape_model::ExposedPort::parse_spec("53/UDP"), (Some(53), None, "udp".into()));
+        assert_eq!(
+            shipshape_model::ExposedPort::parse_spec("8000-8010/tcp"),
+            (Some(8000), Some(8010), "tcp".into())
+        );
     }
 }

@@ -225,6 +225,22 @@ pub struct ExposedPort {
     pub protocol: String,
 }
 
+impl ExposedPort {
+    /// Reads `80`, `80/udp`, `8000-8010/tcp` (as `EXPOSE` and image configs write ports): first
+    /// port, last port of a range, protocol (lower-case, `tcp` when absent).
+    pub fn parse_spec(text: &str) -> (Option<u16>, Option<u16>, String) {
+        let (ports, protocol) = match text.split_once('/') {
+            Some((ports, protocol)) if !protocol.is_empty() => (ports, protocol.to_ascii_lowercase()),
+            Some((ports, _)) => (ports, "tcp".to_string()),
+            None => (text, "tcp".to_string()),
+        };
+        match ports.split_once('-') {
+            Some((first, last)) => (first.parse().ok(), last.parse().ok(), protocol),
+            None => (ports.parse().ok(), None, protocol),
+        }
+    }
+}
+
 /// A command as written: exec form (JSON array) or shell form (run by the stage's `SHELL`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "form", content = "args", rename_all = "kebab-case")]
