@@ -643,19 +643,3 @@ fn command_form(command: &CommandArgs) -> CommandForm {
         CommandArgs::Shell(word) => CommandForm::Shell(word.text.clone()),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ports() {
-        assert_eq!(shipshape_model::ExposedPort::parse_spec("80"), (Some(80), None, "tcp".into()));
-        assert_eq!(shipshape_model::ExposedPort::parse_spec("53/UDP"), (Some(53), None, "udp".into()));
-        assert_eq!(
-            shipshape_model::ExposedPort::parse_spec("8000-8010/tcp"),
-            (Some(8000), Some(8010), "tcp".into())
-        );
-        assert_eq!(shipshape_model::ExposedPort::parse_spec("http"), (None, None, "tcp".into()));
-    }
-}

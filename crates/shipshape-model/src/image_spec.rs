@@ -384,3 +384,16 @@ mod tests {
         assert_eq!(ImageRef::parse("quay.io/a/b").map(|r| r.familiar_name()), Some("quay.io/a/b".into()));
     }
 }
+
+#[cfg(test)]
+mod port_tests {
+    use super::ExposedPort;
+
+    #[test]
+    fn port_specs() {
+        assert_eq!(ExposedPort::parse_spec("80"), (Some(80), None, "tcp".into()));
+        assert_eq!(ExposedPort::parse_spec("53/UDP"), (Some(53), None, "udp".into()));
+        assert_eq!(ExposedPort::parse_spec("8000-8010/tcp"), (Some(8000), Some(8010), "tcp".into()));
+        assert_eq!(ExposedPort::parse_spec("http"), (None, None, "tcp".into()));
+    }
+}
