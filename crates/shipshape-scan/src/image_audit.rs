@@ -7,8 +7,10 @@
 //! `<image>!/layer-<n>/<path>` (with ` (deleted by layer <m>)` when it is not in the final view),
 //! so findings point at the layer and line.
 
+use crate::frontend::{OsPackage, OsPackages};
 use shipshape_image::{
-    Fate, Image, ImageError, OpenOptions, Platform, VisitEntry, VisitResult, Visitor, WalkOptions,
+    Fate, Image, ImageError, Inventory, OpenOptions, PackageManager, Platform, VisitEntry, VisitResult,
+    Visitor, Walk,
 };
 use shipshape_model::SourceFile;
 use std::io::Read;
@@ -19,6 +21,9 @@ use std::path::Path;
 pub struct ImageDocuments {
     /// (document, front-end kind) for [`crate::scan_documents`].
     pub documents: Vec<(SourceFile, &'static str)>,
+    /// The package databases (dpkg `status`, apk `installed`) with their packages, for
+    /// [`crate::scan_documents_with_packages`].
+    pub packages: Vec<(SourceFile, OsPackages)>,
     /// Layers streamed, regular files read, bytes read.
     pub layers: usize,
     pub files: usize,
@@ -56,10 +61,13 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     let mut documents = vec![(image.config_source().clone(), "image-config")];
     let label = path.display().to_string();
     let Some(detector) = crate::frontend::detector() else {
-        return Ok(ImageDocuments { documents, layers: image.layers().len(), files: 0, bytes: 0 });
+        let (walk, inventory) = image.scan(&mut ())?;
+        let packages = package_documents(&image, &walk, &inventory, &label)?;
+        return Ok(ImageDocuments { documents, packages, layers: image.layers().len(), files: 0, bytes: 0 });
     };
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
-    let walk = image.walk(&WalkOptions::default(), &mut visitor)?;
+    let (walk, inventory) = image.scan(&mut visitor)?;
+    let packages = package_documents(&image, &walk, &inventory, &label)?;
     for (layer, file_path, bytes) in visitor.found {
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
@@ -68,5 +76,84 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
         let name = format!("{label}!/layer-{layer}{file_path}{deleted}");
         documents.push((SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned()), "text"));
     }
-    Ok(ImageDocuments { documents, layers: image.layers().len(), files: visitor.files, bytes: visitor.bytes })
+    Ok(ImageDocuments {
+        documents,
+        packages,
+        layers: image.layers().len(),
+        files: visitor.files,
+        bytes: visitor.bytes,
+    })
+}
+
+/// The OSV ecosystems (with release) of an image's OS packages, from `os-release`: `Debian:12`,
+/// `Ubuntu:22.04:LTS` then `Ubuntu:22.04`, `Alpine:v3.19`. Empty when the release is unknown.
+pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
+    let Some(os) = &inventory.os else { return Vec::new() };
+    let (Some(id), Some(version)) = (os.id.as_deref(), os.version_id.as_deref()) else { return Vec::new() };
+    let mut parts = version.split('.');
+    let major = parts.next().unwrap_or_default();
+    let minor = parts.next();
+    match id {
+        "debian" => vec![format!("Debian:{major}")],
+        "ubuntu" => {
+            let lts = minor == Some("04") && major.parse::<u32>().is_ok_and(|y| y % 2 == 0);
+            if lts {
+                vec![format!("Ubuntu:{version}:LTS"), format!("Ubuntu:{version}")]
+            } else {
+                vec![format!("Ubuntu:{version}")]
+            }
+        }
+        "alpine" => match minor {
+            Some(minor) => vec![format!("Alpine:v{major}.{minor}")],
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// One document per package database of the image, with its packages at their stanza lines.
+fn package_documents(
+    image: &Image,
+    walk: &Walk,
+    inventory: &Inventory,
+    label: &str,
+) -> Result<Vec<(SourceFile, OsPackages)>, ImageError> {
+    let ecosystems = os_ecosystems(inventory);
+    let os_id = inventory.os.as_ref().and_then(|o| o.id.clone()).unwrap_or_else(|| "linux".to_owned());
+    let mut paths: Vec<&str> = inventory.packages.iter().map(|p| p.db_path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut out = Vec::new();
+    for path in paths {
+        let Some(file) = image.final_files(walk, &[path])?.into_iter().next() else { continue };
+        let text = String::from_utf8_lossy(&file.data).into_owned();
+        let mut packages = Vec::new();
+        let mut manager = PackageManager::Dpkg;
+        for package in inventory.packages.iter().filter(|p| p.db_path == path) {
+            manager = package.manager;
+            let needle = match package.manager {
+                PackageManager::Dpkg => format!("Package: {}", package.name),
+                PackageManager::Apk => format!("P:{}", package.name),
+            };
+            let line = text.lines().position(|l| l.trim_end() == needle).map_or(1, |i| i + 1);
+            packages.push(OsPackage {
+                name: package.name.clone(),
+                version: package.version.clone(),
+                source_name: package.source_name.clone(),
+                source_version: package.source_version.clone(),
+                line,
+                layer: format!("layer {}", package.introduced_layer.unwrap_or(package.layer)),
+            });
+        }
+        let purl_prefix = match manager {
+            PackageManager::Dpkg => format!("deb/{os_id}"),
+            PackageManager::Apk => format!("apk/{os_id}"),
+        };
+        let name = format!("{label}!/layer-{}{}", file.layer, file.path);
+        out.push((
+            SourceFile::new(name, text),
+            OsPackages { ecosystems: ecosystems.clone(), purl_prefix, packages },
+        ));
+    }
+    Ok(out)
 }
