@@ -157,3 +157,30 @@ fn package_documents(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::os_ecosystems;
+    use shipshape_image::{Inventory, OsRelease};
+
+    fn ecosystems(id: &str, version: Option<&str>) -> Vec<String> {
+        let os = OsRelease {
+            id: Some(id.to_owned()),
+            version_id: version.map(str::to_owned),
+            ..OsRelease::default()
+        };
+        os_ecosystems(&Inventory { os: Some(os), ..Inventory::default() })
+    }
+
+    #[test]
+    fn releases_are_spelled_as_osv_names_them() {
+        assert_eq!(ecosystems("debian", Some("12")), ["Debian:12"]);
+        assert_eq!(ecosystems("ubuntu", Some("22.04")), ["Ubuntu:22.04:LTS", "Ubuntu:22.04"]);
+        assert_eq!(ecosystems("ubuntu", Some("23.10")), ["Ubuntu:23.10"]);
+        assert_eq!(ecosystems("ubuntu", Some("23.04")), ["Ubuntu:23.04"]);
+        assert_eq!(ecosystems("alpine", Some("3.19.1")), ["Alpine:v3.19"]);
+        assert!(ecosystems("debian", None).is_empty(), "sid: no release, nothing matched");
+        assert!(ecosystems("fedora", Some("40")).is_empty());
+        assert!(os_ecosystems(&Inventory::default()).is_empty());
+    }
+}

@@ -297,3 +297,39 @@ fn image_os_packages_match_their_release() {
     assert!(found.iter().any(|f| f.4.contains("CVE-2099-1002 in zlib1g")), "{found:#?}");
     assert!(!found.iter().any(|f| f.4.contains("bash")), "{found:#?}");
 }
+
+#[test]
+fn alpine_image_matches_the_real_osv_record_of_its_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = import_test_db(dir.path());
+    let installed = "C:Q1abc=\nP:musl\nV:1.1.14-r16\nA:x86_64\no:musl\n\nC:Q1def=\nP:libssl1.0\nV:1.0.2p-r0\nA:x86_64\no:openssl\n\n";
+    let layer = layer_tar(&[
+        ("etc/os-release", b"NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.4.6\n"),
+        ("lib/apk/db/installed", installed.as_bytes()),
+    ]);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+        "history": [{"created_by": "alpine base"}]
+    });
+    std::fs::write(dir.path().join("alpine.tar"), docker_save_archive(&[layer], config.clone())).unwrap();
+    let out = shipshape(dir.path(), &["image", "alpine.tar", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (_, path, line, _, message) = &found[0];
+    assert!(path.ends_with("/lib/apk/db/installed") && *line == 8, "{found:#?}");
+    assert!(
+        message.starts_with(
+            "CVE-2018-5407 in libssl1.0 1.0.2p-r0 (source package openssl) (fixed in 1.0.2q-r0)"
+        )
+    );
+
+    // The same packages on a release the record does not list: nothing.
+    let other = layer_tar(&[
+        ("etc/os-release", b"ID=alpine\nVERSION_ID=3.19.1\n"),
+        ("lib/apk/db/installed", installed.as_bytes()),
+    ]);
+    std::fs::write(dir.path().join("alpine319.tar"), docker_save_archive(&[other], config)).unwrap();
+    let out = shipshape(dir.path(), &["image", "alpine319.tar", "-f", "json", "--db", db.to_str().unwrap()]);
+    assert!(findings(&json(&out)).iter().all(|f| f.0 != "SUP100"));
+}
