@@ -106,9 +106,29 @@ fn run_update(dir: &std::path::Path, args: &DbUpdateArgs, out: &mut dyn Write) -
     Ok(())
 }
 
+/// A unix time as `YYYY-MM-DD HH:MM:SS UTC` (0: `never`).
+fn utc(seconds: u64) -> String {
+    if seconds == 0 {
+        return "never".to_owned();
+    }
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    let rest = seconds % 86_400;
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
 fn write_status(dir: &std::path::Path, status: &Status, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "database: {} (format {})", dir.display(), status.format_version)?;
-    writeln!(out, "built: {} (unix time)", status.built_at)?;
+    writeln!(out, "built: {}", utc(status.built_at))?;
     writeln!(out, "records: {}", status.records())?;
     for source in &status.ecosystems {
         writeln!(
@@ -126,4 +146,14 @@ fn write_status(dir: &std::path::Path, status: &Status, out: &mut dyn Write) -> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unix_times_print_as_utc_dates() {
+        assert_eq!(super::utc(0), "never");
+        assert_eq!(super::utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(super::utc(1_795_994_772), "2026-11-29 23:26:12 UTC");
+    }
 }

@@ -93,6 +93,16 @@ fn db_import_status_and_lockfile_scan() {
     let status = shipshape(dir.path(), &["db", "status", "--db", db.to_str().unwrap(), "-f", "json"]);
     assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
     let status = json(&status);
+    let human = shipshape(dir.path(), &["db", "status", "--db", db.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains(" UTC"), "{human:?}");
+    let bad_vex =
+        shipshape(dir.path(), &["scan", "project", "--db", db.to_str().unwrap(), "--vex", "nope.json"]);
+    assert_eq!(bad_vex.status.code(), Some(2));
+    assert!(
+        stderr(&bad_vex).contains("--vex") && stderr(&bad_vex).contains("nope.json"),
+        "{}",
+        stderr(&bad_vex)
+    );
     assert!(status["ecosystems"][0]["records"].as_u64().unwrap() >= 8, "{status:#}");
     assert_eq!(status["ecosystems"][0]["withdrawn"].as_u64(), Some(1), "{status:#}");
 
