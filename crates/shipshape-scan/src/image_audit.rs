@@ -111,6 +111,24 @@ pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
     }
 }
 
+/// `layer 2 (RUN apt-get install -y curl)`: the layer and the build step that made it, when the
+/// history says.
+fn layer_label(image: &Image, layer: usize) -> String {
+    let step = image.config().history.iter().find(|h| h.layer == Some(layer)).and_then(|h| {
+        match (&h.instruction, &h.command) {
+            (Some(instruction), Some(command)) => Some(format!("{instruction} {command}")),
+            _ => h.created_by.as_ref().and_then(|c| c.get()).map(str::to_owned),
+        }
+    });
+    match step.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty()) {
+        Some(step) if step.chars().count() > 80 => {
+            format!("layer {layer} ({}…)", step.chars().take(79).collect::<String>())
+        }
+        Some(step) => format!("layer {layer} ({step})"),
+        None => format!("layer {layer}"),
+    }
+}
+
 /// One document per package database of the image, with its packages at their stanza lines.
 fn package_documents(
     image: &Image,
@@ -142,7 +160,7 @@ fn package_documents(
                 source_name: package.source_name.clone(),
                 source_version: package.source_version.clone(),
                 line,
-                layer: format!("layer {}", package.introduced_layer.unwrap_or(package.layer)),
+                layer: layer_label(image, package.introduced_layer.unwrap_or(package.layer)),
             });
         }
         let purl_prefix = match manager {

@@ -281,7 +281,7 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
         counts: end.counts,
         failing,
         stale_baseline_entries: end.stale_baseline_entries,
-        notices: vuln.notice().into_iter().collect(),
+        notices: vuln.notices(),
     })
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use shipshape_model::{Origin, Severity};
 use shipshape_rules::VulnerablePackage;
@@ -32,6 +32,8 @@ pub struct VulnFilters {
 pub struct SharedDatabase {
     dir: Option<PathBuf>,
     db: OnceLock<Result<Database, String>>,
+    /// Lookups that failed (a damaged database file), reported once after the scan.
+    problems: Mutex<Vec<String>>,
     /// The filters matches go through.
     pub filters: VulnFilters,
 }
@@ -39,12 +41,12 @@ pub struct SharedDatabase {
 impl SharedDatabase {
     /// The database in `dir` (`None`: the default directory), opened when first needed.
     pub fn new(dir: Option<PathBuf>, filters: VulnFilters) -> SharedDatabase {
-        SharedDatabase { dir, db: OnceLock::new(), filters }
+        SharedDatabase { dir, db: OnceLock::new(), problems: Mutex::default(), filters }
     }
 
     /// A database already open.
     pub fn from_database(db: Database, filters: VulnFilters) -> SharedDatabase {
-        SharedDatabase { dir: None, db: OnceLock::from(Ok(db)), filters }
+        SharedDatabase { dir: None, db: OnceLock::from(Ok(db)), problems: Mutex::default(), filters }
     }
 
     /// The database, opened now if this is the first call; `None` when there is none.
@@ -66,15 +68,33 @@ impl SharedDatabase {
             .ok()
     }
 
-    /// The one notice to print when the database was needed but could not be opened.
-    pub(crate) fn notice(&self) -> Option<String> {
-        match self.db.get()? {
-            Ok(_) => None,
-            Err(reason) => Some(format!(
+    /// Records a lookup that failed.
+    pub(crate) fn problem(&self, problem: String) {
+        let mut problems = self.problems.lock().unwrap_or_else(PoisonError::into_inner);
+        if !problems.contains(&problem) {
+            problems.push(problem);
+        }
+    }
+
+    /// The notices to print: the database was needed but could not be opened, or lookups
+    /// failed.
+    pub(crate) fn notices(&self) -> Vec<String> {
+        let mut notices = Vec::new();
+        if let Some(Err(reason)) = self.db.get() {
+            notices.push(format!(
                 "{reason}: packages were not checked for vulnerabilities (run `shipshape db update` or \
                  `shipshape db import`)"
-            )),
+            ));
         }
+        let problems = self.problems.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(first) = problems.first() {
+            notices.push(format!(
+                "vulnerability database lookups failed ({} in all; some packages were not checked): {first}; \
+                 run `shipshape db update` to rebuild it",
+                problems.len()
+            ));
+        }
+        notices
     }
 }
 
@@ -114,12 +134,13 @@ fn is_negligible(record: &Record) -> bool {
 }
 
 /// Matches every candidate against the database, filtered; records are looked up once per
-/// (ecosystem, name).
+/// (ecosystem, name). Failed lookups are recorded in `shared`.
 pub(crate) fn match_candidates(
+    shared: &SharedDatabase,
     db: &Database,
     candidates: &[Candidate],
-    filters: &VulnFilters,
 ) -> Vec<VulnerablePackage> {
+    let filters = &shared.filters;
     let mut cache: HashMap<(String, String), Vec<Record>> = HashMap::new();
     let mut out = Vec::new();
     for candidate in candidates {
@@ -128,7 +149,13 @@ pub(crate) fn match_candidates(
             shipshape_vulndb::normalize_name(&candidate.lookup.ecosystem, &candidate.lookup.name),
         );
         let records = cache.entry(key).or_insert_with(|| {
-            db.records_for(&candidate.lookup.ecosystem, &candidate.lookup.name).unwrap_or_default()
+            match db.records_for(&candidate.lookup.ecosystem, &candidate.lookup.name) {
+                Ok(records) => records,
+                Err(error) => {
+                    shared.problem(error.to_string());
+                    Vec::new()
+                }
+            }
         });
         if records.is_empty() {
             continue;

@@ -132,7 +132,7 @@ impl Frontend for LockfileFrontend {
             return output;
         }
         let Some(db) = shared.get() else { return output };
-        let vulnerable = match_candidates(db, &candidates, &shared.filters);
+        let vulnerable = match_candidates(shared, db, &candidates);
         shipshape_rules::checkers::check_vulnerabilities(&vulnerable, &mut checker);
         output.findings.extend(checker.into_findings());
         output
