@@ -50,6 +50,7 @@ use crate::secrets::{
     sec010_credential_file_copied, sec100_secret_in_environment, sec101_known_credential_format,
     sec102_secret_manifest_data, sec103_credential_in_config_map, sec110_hardcoded_secret,
 };
+use crate::supply_chain::sup100_vulnerable_package;
 use crate::supply_chain::sup400_insecure_registry;
 
 /// Every rule shipshape knows.
@@ -145,6 +146,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
     &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
     &sec110_hardcoded_secret::HARDCODED_SECRET,
+    &sup100_vulnerable_package::VULNERABLE_PACKAGE,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 
@@ -194,6 +196,7 @@ mod tests {
             .chain(crate::pod_security::rules())
             .chain(crate::checkers::kube_object_rules())
             .chain(crate::checkers::text_rules())
+            .chain(crate::checkers::vulnerability_rules())
             .map(|r| r.code)
             .collect();
         checked.sort_unstable();

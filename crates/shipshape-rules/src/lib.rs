@@ -21,3 +21,4 @@ mod supply_chain;
 
 pub use codes::{ALL_RULES, rule_by_code};
 pub use context::{Checker, RuleSettings};
+pub use supply_chain::sup100_vulnerable_package::{VULNERABLE_PACKAGE, VulnerablePackage};

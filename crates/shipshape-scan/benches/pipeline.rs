@@ -75,6 +75,8 @@ fn bench_frontend_with(
         env_files: &[],
         cluster: &Default::default(),
         secrets: None,
+        vuln: None,
+        os_packages: None,
     };
     let today = Date::today();
     let mut group = c.benchmark_group("pipeline");

@@ -8,6 +8,8 @@ pub mod frontend;
 pub mod image_audit;
 pub mod pod_security;
 pub mod read;
+pub mod vex;
+pub mod vuln;
 
 use frontend::{FALLBACK_FRONTEND, FRONTENDS, FrontendContext};
 use rayon::prelude::*;
@@ -56,6 +58,11 @@ pub struct ScanOptions {
     pub today: Option<Date>,
     /// `--pss`: the Pod Security level Kubernetes pods are held to, over the configuration's.
     pub pod_security: Option<shipshape_kube::pod_security::Policy>,
+    /// The vulnerability database directory for lockfiles and image packages (`--db`); `None`:
+    /// the default directory.
+    pub vuln_db: Option<PathBuf>,
+    /// Filters of vulnerability findings (`--show-negligible`, `--ignore-unfixed`, `--vex`).
+    pub vuln_filters: vuln::VulnFilters,
 }
 
 impl ScanOptions {
@@ -75,6 +82,8 @@ impl ScanOptions {
             cwd,
             today: None,
             pod_security: None,
+            vuln_db: None,
+            vuln_filters: vuln::VulnFilters::default(),
         }
     }
 }
@@ -105,6 +114,9 @@ pub struct ScanResult {
     /// Number of reported findings at or above the fail threshold that applies to them.
     pub failing: usize,
     pub stale_baseline_entries: usize,
+    /// Things the user should know that are not findings (no vulnerability database), to print
+    /// once on stderr.
+    pub notices: Vec<String>,
 }
 
 /// Runs a scan of the files and directories of `options.paths` (and standard input for `-`).
@@ -125,7 +137,29 @@ pub fn scan_documents(
             .iter()
             .position(|f| f.kind() == kind)
             .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
-        jobs.push(Job::Memory { source, frontend });
+        jobs.push(Job::Memory { source, frontend, os_packages: None });
+    }
+    run_jobs(options, jobs)
+}
+
+/// [`scan_documents`], plus package databases of an image, each with its packages, matched
+/// against the vulnerability database.
+pub fn scan_documents_with_packages(
+    options: &ScanOptions,
+    documents: Vec<(SourceFile, &str)>,
+    packages: Vec<(SourceFile, frontend::OsPackages)>,
+) -> Result<ScanResult, ScanError> {
+    let mut jobs = Vec::with_capacity(documents.len() + packages.len());
+    for (source, kind) in documents {
+        let frontend = FRONTENDS
+            .iter()
+            .position(|f| f.kind() == kind)
+            .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
+        jobs.push(Job::Memory { source, frontend, os_packages: None });
+    }
+    let lockfile = FRONTENDS.iter().position(|f| f.kind() == "lockfile").unwrap_or(FALLBACK_FRONTEND);
+    for (source, os) in packages {
+        jobs.push(Job::Memory { source, frontend: lockfile, os_packages: Some(Box::new(os)) });
     }
     run_jobs(options, jobs)
 }
@@ -189,8 +223,9 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
     let configs = EffectiveConfigs { resolver, cli_select, cli_ignore, cache: Mutex::default() };
 
     let cluster = index_cluster(&jobs, options);
+    let vuln = vuln::SharedDatabase::new(options.vuln_db.clone(), options.vuln_filters.clone());
     let results: Vec<FileResult> =
-        jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink, &cluster)).collect();
+        jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink, &cluster, &vuln)).collect();
 
     let mut findings = Vec::new();
     let mut targets = Vec::with_capacity(results.len());
@@ -246,6 +281,7 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
         counts: end.counts,
         failing,
         stale_baseline_entries: end.stale_baseline_entries,
+        notices: vuln.notices(),
     })
 }
 
@@ -312,6 +348,8 @@ enum Job {
     Memory {
         source: SourceFile,
         frontend: usize,
+        /// The packages, when the document is an image's package database.
+        os_packages: Option<Box<frontend::OsPackages>>,
     },
 }
 
@@ -372,7 +410,9 @@ fn run_job(
     configs: &EffectiveConfigs,
     sink: &Sink<'_>,
     cluster: &ClusterIndex,
+    vuln: &vuln::SharedDatabase,
 ) -> FileResult {
+    let mut os_packages = None;
     let (fs_path, display, frontend_index, read) = match job {
         Job::File { path, frontend } => {
             let display = display_path(&path);
@@ -399,7 +439,8 @@ fn run_job(
             let display = display_path(&path);
             (path, display, FALLBACK_FRONTEND, Err(ReadError::Io(message)))
         }
-        Job::Memory { source, frontend } => {
+        Job::Memory { source, frontend, os_packages: packages } => {
+            os_packages = packages;
             let display = source.path.clone();
             let decoded = Decoded { source, invalid_bytes: Vec::new(), invalid_total: 0 };
             (options.cwd.join(&*display), display, frontend, Ok(decoded))
@@ -426,6 +467,8 @@ fn run_job(
                 env_files: &options.env_files,
                 cluster,
                 secrets: config.secrets.as_deref(),
+                vuln: Some(vuln),
+                os_packages: os_packages.as_deref(),
             };
             let Decoded { source, invalid_bytes, invalid_total } = decoded;
             let mut output = frontend.check(&source, &context);

@@ -27,13 +27,13 @@ use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
 use shipshape_model::{Applicability, EngineConfig, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
 use shipshape_rules::checkers::{
-    deployment_rules, engine_rules, kube_object_rules, text_rules, workload_rules,
+    deployment_rules, engine_rules, kube_object_rules, text_rules, vulnerability_rules, workload_rules,
 };
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
 use shipshape_scan::frontend::{
     ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend, KubeFrontend,
-    TextFrontend,
+    LockfileFrontend, TextFrontend,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,6 +56,8 @@ fn run(frontend: &dyn Frontend, source: &SourceFile, rule: &RuleMeta) -> (Vec<Fi
         env_files: &[],
         cluster: &Default::default(),
         secrets: None,
+        vuln: None,
+        os_packages: None,
     };
     let output = frontend.check(source, &context);
     let mut findings: Vec<Finding> =
@@ -374,11 +376,63 @@ fn check_text_fixture(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
     failures
 }
 
+/// A vulnerability fixture: `<CODE>.requirements.txt` with `# expect: CODE` lines covering the
+/// line after them, matched against the OSV records of `<CODE>.osv.json` imported into a
+/// temporary database.
+fn check_vuln_fixture(rule: &'static RuleMeta, lockfile: &Path, records: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(lockfile).unwrap_or_else(|e| panic!("{}: {e}", lockfile.display()));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    shipshape_vulndb::import(
+        dir.path(),
+        &[records.to_path_buf()],
+        &shipshape_vulndb::ImportOptions::default(),
+        &mut shipshape_vulndb::NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", records.display()));
+    let db = shipshape_vulndb::Database::open(dir.path()).unwrap_or_else(|e| panic!("open: {e}"));
+    let shared = shipshape_scan::vuln::SharedDatabase::from_database(db, Default::default());
+    let display = lockfile.display().to_string();
+    let source = SourceFile::new(display.as_str(), text.as_str());
+    let expected: Vec<(u32, u32)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| expects(line, rule.code))
+        .map(|(i, _)| {
+            let next = u32::try_from(i + 2).unwrap_or(u32::MAX);
+            (next, next)
+        })
+        .collect();
+    let settings = RuleSettings::default();
+    let all = |_: &RuleMeta| true;
+    let context = FrontendContext {
+        settings: &settings,
+        is_enabled: &all,
+        build_args: &[],
+        env_files: &[],
+        cluster: &Default::default(),
+        secrets: None,
+        vuln: Some(&shared),
+        os_packages: None,
+    };
+    let output = LockfileFrontend.check(&source, &context);
+    let mut findings: Vec<Finding> =
+        output.findings.into_iter().filter(|f| f.rule.code == rule.code).collect();
+    for finding in &mut findings {
+        finding.locate(&source);
+    }
+    let mut failures = compare(&display, rule, &display, &findings, &expected);
+    if expected.is_empty() || text.lines().count() <= expected.len() * 2 {
+        failures.push(format!("{display}: needs at least one triggering and one clean case"));
+    }
+    failures
+}
+
 #[test]
 fn every_rule_has_fixtures_and_they_hold() {
     let runtime: Vec<&str> = workload_rules().chain(deployment_rules()).map(|r| r.code).collect();
     let engine: Vec<&str> = engine_rules().map(|r| r.code).collect();
     let text: Vec<&str> = text_rules().map(|r| r.code).collect();
+    let vulnerability: Vec<&str> = vulnerability_rules().map(|r| r.code).collect();
     let kubernetes_only: Vec<&str> =
         shipshape_rules::pod_security::rules().chain(kube_object_rules()).map(|r| r.code).collect();
     let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
@@ -394,7 +448,21 @@ fn every_rule_has_fixtures_and_they_hold() {
         let k8s = dir.join(format!("{}.k8s.yaml", rule.code));
         let engine_fixture = dir.join(format!("{}.engine.yaml", rule.code));
         let text_fixture = dir.join(format!("{}.text", rule.code));
-        if text.contains(&rule.code) {
+        let vuln_lockfile = dir.join(format!("{}.requirements.txt", rule.code));
+        let vuln_records = dir.join(format!("{}.osv.json", rule.code));
+        if vulnerability.contains(&rule.code) {
+            if vuln_lockfile.exists() && vuln_records.exists() {
+                failures.extend(check_vuln_fixture(rule, &vuln_lockfile, &vuln_records));
+                checked += 1;
+            } else {
+                failures.push(format!(
+                    "{} has no vulnerability fixture {} with records {}",
+                    rule.code,
+                    vuln_lockfile.display(),
+                    vuln_records.display()
+                ));
+            }
+        } else if text.contains(&rule.code) {
             if text_fixture.exists() {
                 failures.extend(check_text_fixture(rule, &text_fixture));
                 checked += 1;

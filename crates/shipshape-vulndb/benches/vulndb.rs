@@ -10,6 +10,8 @@
 //!   four records each, read from disk and parsed), 20% missing.
 //! * `open+lookup/10k`: both, as one scan of a large lockfile would do.
 //! * `match/10k-packages`: `match_packages` for 10,000 locked packages.
+//! * `match/2k-inventory` and `open+match/2k-inventory`: an image's inventory, 2,000 `Debian:12`
+//!   packages (every one with records), matched without and with opening the database.
 
 // A benchmark is test code: a failed setup should stop it loudly, and it reports its fixture.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
@@ -150,6 +152,30 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(packages.len() as u64));
     group.bench_function("10k-packages", |b| {
         b.iter(|| black_box(match_packages(&db, &packages).unwrap().len()))
+    });
+    group.finish();
+
+    let inventory: Vec<LockedPackage> = (0..2_000)
+        .map(|i| {
+            let (ecosystem, name, _) = package(i * ECOSYSTEMS.len() + 3);
+            LockedPackage { ecosystem: ecosystem.to_owned(), name, version: "1.3-1".to_owned(), line: i + 1 }
+        })
+        .collect();
+    let mut group = c.benchmark_group("match");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(inventory.len() as u64));
+    group.bench_function("2k-inventory", |b| {
+        b.iter(|| black_box(match_packages(&db, &inventory).unwrap().len()))
+    });
+    group.finish();
+    let mut group = c.benchmark_group("open+match");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(inventory.len() as u64));
+    group.bench_function("2k-inventory", |b| {
+        b.iter(|| {
+            let db = Database::open(&fixture.db).unwrap();
+            black_box(match_packages(&db, &inventory).unwrap().len())
+        })
     });
     group.finish();
 }

@@ -48,6 +48,92 @@ pub(crate) enum Command {
     /// prints the AdmissionReview response JSON.
     #[command(after_help = ADMISSION_EXIT_CODES)]
     Admission(AdmissionArgs),
+    /// The local vulnerability database (OSV records) that `scan` matches lockfiles against and
+    /// `image` matches installed packages against.
+    Db(DbArgs),
+}
+
+/// The ecosystems `shipshape db update` downloads when none is named.
+pub(crate) const DEFAULT_ECOSYSTEMS: [&str; 11] = [
+    "Debian",
+    "Ubuntu",
+    "Alpine",
+    "PyPI",
+    "npm",
+    "crates.io",
+    "Go",
+    "Maven",
+    "RubyGems",
+    "Packagist",
+    "NuGet",
+];
+
+#[derive(Debug, Args)]
+pub(crate) struct DbArgs {
+    #[command(subcommand)]
+    pub(crate) command: DbCommand,
+
+    /// The database directory [default: $SHIPSHAPE_DB_DIR, else $XDG_CACHE_HOME/shipshape/db,
+    /// else ~/.cache/shipshape/db].
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Download each ecosystem's OSV export (`all.zip`) and rebuild the database; ecosystems
+    /// that did not change since the last update are not downloaded again. Default ecosystems:
+    /// Debian, Ubuntu, Alpine, PyPI, npm, crates.io, Go, Maven, RubyGems, Packagist, NuGet.
+    Update(DbUpdateArgs),
+    /// Build the database from OSV `all.zip` exports, OSV JSON files or directories of them.
+    Import {
+        /// Zip exports, JSON files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Show what the database holds: ecosystems, record counts, when each was fetched.
+    Status {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = PssFormat::Human)]
+        format: PssFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbUpdateArgs {
+    /// Only these ecosystems (repeatable, OSV spelling: `PyPI`, `crates.io`, `Debian`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) ecosystem: Vec<String>,
+
+    /// Where the exports are: `<URL>/<ecosystem>/all.zip` [default: the OSV bucket,
+    /// https://osv-vulnerabilities.storage.googleapis.com].
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// Mirrors tried in order when the base URL fails (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub(crate) mirror: Vec<String>,
+}
+
+/// Vulnerability matching of lockfiles (`scan`) and installed packages (`image`).
+#[derive(Debug, Args)]
+pub(crate) struct VulnArgs {
+    /// The vulnerability database directory (see `shipshape db`) [default: the db default].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) db: Option<PathBuf>,
+
+    /// Also report Debian `unimportant` and Ubuntu `negligible` vulnerabilities.
+    #[arg(long)]
+    pub(crate) show_negligible: bool,
+
+    /// Do not report vulnerabilities without a fixed version.
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
+
+    /// OpenVEX documents (repeatable): vulnerabilities they declare `not_affected` or `fixed`
+    /// for a package are not reported.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
 }
 
 const PSS_EXIT_CODES: &str = "\
@@ -120,6 +206,9 @@ pub(crate) struct ImageArgs {
     /// The platform to pick from a multi-platform image: `linux/arm64`, `linux/arm/v7`.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub(crate) platform: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) vuln: VulnArgs,
 
     #[command(flatten)]
     pub(crate) report: ReportArgs,
@@ -321,6 +410,9 @@ pub(crate) struct ScanArgs {
     /// enforces through its `pod-security.kubernetes.io/enforce` label.
     #[arg(long, value_name = "LEVEL[:VERSION]", value_parser = parse_policy)]
     pub(crate) pss: Option<shipshape_kube::pod_security::Policy>,
+
+    #[command(flatten)]
+    pub(crate) vuln: VulnArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

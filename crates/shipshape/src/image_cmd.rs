@@ -1,11 +1,11 @@
 //! `shipshape image`.
 
 use crate::args::ImageArgs;
-use crate::scan_cmd::{options_for, report};
+use crate::scan_cmd::{apply_vuln, options_for, report};
 use anyhow::{Context, Result};
 use shipshape_image::Platform;
 use shipshape_scan::image_audit::image_documents;
-use shipshape_scan::scan_documents;
+use shipshape_scan::scan_documents_with_packages;
 use std::io::Write;
 
 pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
@@ -17,6 +17,7 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         None => None,
     };
     let mut documents = Vec::new();
+    let mut packages = Vec::new();
     for path in &args.images {
         let started = std::time::Instant::now();
         let read = image_documents(path, platform.as_ref())?;
@@ -32,8 +33,10 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
             );
         }
         documents.extend(read.documents);
+        packages.extend(read.packages);
     }
-    let options = options_for(&args.report, Vec::new())?;
-    let result = scan_documents(&options, documents)?;
+    let mut options = options_for(&args.report, Vec::new())?;
+    apply_vuln(&mut options, &args.vuln)?;
+    let result = scan_documents_with_packages(&options, documents, packages)?;
     report(&result, &args.report, &options)
 }

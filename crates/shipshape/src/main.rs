@@ -3,6 +3,7 @@
 
 mod admission_cmd;
 mod args;
+mod db_cmd;
 mod docker_cmd;
 mod image_cmd;
 mod pss_cmd;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         args::Command::Image(image_args) => image_cmd::run(&image_args),
         args::Command::Pss(pss_args) => pss_cmd::run(&pss_args, &mut stdout.lock()),
         args::Command::Admission(admission_args) => admission_cmd::run(&admission_args, &mut stdout.lock()),
+        args::Command::Db(db_args) => db_cmd::run(&db_args, &mut stdout.lock()).map(|()| false),
     };
     match result {
         Ok(false) => ExitCode::from(EXIT_CLEAN),

@@ -1,6 +1,6 @@
 //! `shipshape scan`.
 
-use crate::args::{OutputFormat, ReportArgs, ScanArgs};
+use crate::args::{OutputFormat, ReportArgs, ScanArgs, VulnArgs};
 use anyhow::{Context, Result, bail};
 use shipshape_report::{Format, HumanOptions, Report, render};
 use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, ScanResult, scan};
@@ -13,6 +13,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
     options.max_file_size = args.max_file_size;
     options.env_files = args.env_file.clone();
     options.pod_security = args.pss;
+    apply_vuln(&mut options, &args.vuln)?;
     options.build_args = args
         .build_arg
         .iter()
@@ -39,8 +40,21 @@ pub(crate) fn options_for(args: &ReportArgs, paths: Vec<std::path::PathBuf>) -> 
     Ok(options)
 }
 
+/// The vulnerability database and filters from `--db`, `--show-negligible`, `--ignore-unfixed`
+/// and `--vex`.
+pub(crate) fn apply_vuln(options: &mut ScanOptions, args: &VulnArgs) -> Result<()> {
+    options.vuln_db = args.db.clone();
+    options.vuln_filters.show_negligible = args.show_negligible;
+    options.vuln_filters.ignore_unfixed = args.ignore_unfixed;
+    options.vuln_filters.vex = shipshape_scan::vex::VexStatements::load(&args.vex).context("--vex")?;
+    Ok(())
+}
+
 /// Writes the baseline (if asked) and the report; `Ok(true)` when findings reach the threshold.
 pub(crate) fn report(result: &ScanResult, args: &ReportArgs, options: &ScanOptions) -> Result<bool> {
+    for notice in &result.notices {
+        let _ = writeln!(std::io::stderr(), "shipshape: note: {notice}");
+    }
     if let Some(path) = &args.write_baseline {
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(path)

@@ -5,6 +5,7 @@ pub(crate) mod engine;
 mod image_spec;
 pub mod kube_object;
 mod text;
+mod vulnerability;
 pub(crate) mod workload;
 
 pub use deployment::{check_deployment, check_deployment_all, deployment_rules};
@@ -12,4 +13,5 @@ pub use engine::{check_engine, check_engine_all, engine_rules};
 pub use image_spec::{check_image_spec, check_image_spec_all, image_spec_rules};
 pub use kube_object::{KubeObject, check_kube_object, kube_object_rules};
 pub use text::{check_text, text_rules};
+pub use vulnerability::{check_vulnerabilities, vulnerability_rules};
 pub use workload::{check_workload, check_workload_all, workload_rules};

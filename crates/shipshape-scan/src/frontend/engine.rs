@@ -75,6 +75,8 @@ mod tests {
             env_files: &[],
             cluster: &Default::default(),
             secrets: None,
+            vuln: None,
+            os_packages: None,
         };
         let source = SourceFile::new(name, text);
         let mut findings = EngineFrontend.check(&source, &context).findings;

@@ -257,6 +257,8 @@ mod tests {
             env_files: &[],
             cluster: &ClusterIndex::default(),
             secrets: None,
+            vuln: None,
+            os_packages: None,
         };
         let output = KubeFrontend.check(&source, &context);
         assert!(output.findings.iter().any(|f| f.rule.code == "PRV100"));

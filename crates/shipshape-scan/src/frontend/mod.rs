@@ -10,6 +10,7 @@ mod engine;
 mod image_config;
 mod inspect;
 mod kube;
+mod lockfile;
 mod text;
 pub mod yaml_pragmas;
 
@@ -23,6 +24,7 @@ pub use engine::EngineFrontend;
 pub use image_config::ImageConfigFrontend;
 pub use inspect::InspectFrontend;
 pub use kube::KubeFrontend;
+pub use lockfile::{LockfileFrontend, OsPackage, OsPackages};
 pub use text::{TextFrontend, may_be_text};
 
 /// What a front end may consult besides the file.
@@ -37,6 +39,10 @@ pub struct FrontendContext<'a> {
     pub cluster: &'a shipshape_kube::cluster::ClusterIndex,
     /// The credential detector configured by `[secrets]`, else the built-in one.
     pub secrets: Option<&'a shipshape_secrets::Detector>,
+    /// The scan's vulnerability database (opened when a lockfile first needs it).
+    pub vuln: Option<&'a crate::vuln::SharedDatabase>,
+    /// The packages of an image's package database, when the document is one.
+    pub os_packages: Option<&'a OsPackages>,
 }
 
 /// One file's raw results.
@@ -81,6 +87,7 @@ pub static FRONTENDS: &[&dyn Frontend] = &[
     &EngineFrontend,
     &KubeFrontend,
     &ImageConfigFrontend,
+    &LockfileFrontend,
     &TextFrontend,
 ];
 

@@ -1,0 +1,140 @@
+//! Lockfiles and manifests that pin packages (`Cargo.lock`, `package-lock.json`, `yarn.lock`,
+//! `pnpm-lock.yaml`, `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock`, `go.mod`,
+//! `Gemfile.lock`, `composer.lock`), and the package databases of images (dpkg `status`, apk
+//! `installed`): their packages matched against the vulnerability database.
+//!
+//! A lockfile that cannot be parsed is a `parse-error` finding at the line the parser names.
+//! Without a database, nothing is matched (the scan prints one notice).
+
+use std::path::Path;
+
+use shipshape_model::general::PARSE_ERROR;
+use shipshape_model::{Finding, Origin, SourceFile};
+use shipshape_vulndb::lockfiles::{self, LockfileKind};
+use shipshape_vulndb::{LockedPackage, Lockfile};
+
+use super::{Frontend, FrontendContext, FrontendOutput};
+use crate::vuln::{Candidate, line_span, match_candidates};
+
+/// Lockfiles, claimed by name; image package databases, handed over by the image audit.
+pub struct LockfileFrontend;
+
+/// The packages of one package database of an image, and the ecosystems they are matched in.
+#[derive(Debug, Clone, Default)]
+pub struct OsPackages {
+    /// The OSV ecosystem with the release (`Debian:12`, `Alpine:v3.19`), then other spellings
+    /// of the same release (`Ubuntu:22.04` for `Ubuntu:22.04:LTS`). Empty: the release is
+    /// unknown and nothing is matched.
+    pub ecosystems: Vec<String>,
+    /// The package URL type and namespace (`deb/debian`, `apk/alpine`), for VEX statements.
+    pub purl_prefix: String,
+    /// The packages.
+    pub packages: Vec<OsPackage>,
+}
+
+/// One installed package.
+#[derive(Debug, Clone)]
+pub struct OsPackage {
+    /// The binary package.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The source package, matched against the distribution's records.
+    pub source_name: String,
+    /// The source version.
+    pub source_version: String,
+    /// The 1-based line of the package's stanza in the document.
+    pub line: usize,
+    /// The layer that introduced (or last wrote) the package.
+    pub layer: String,
+}
+
+/// The package URL type of an OSV ecosystem.
+fn purl_type(ecosystem: &str) -> Option<&'static str> {
+    Some(match ecosystem {
+        "crates.io" => "cargo",
+        "npm" => "npm",
+        "PyPI" => "pypi",
+        "Go" => "golang",
+        "RubyGems" => "gem",
+        "Packagist" => "composer",
+        "Maven" => "maven",
+        "NuGet" => "nuget",
+        _ => return None,
+    })
+}
+
+fn lockfile_candidates(source: &SourceFile, lock: &Lockfile) -> Vec<Candidate> {
+    lock.packages
+        .iter()
+        .map(|package: &LockedPackage| Candidate {
+            lookup: package.clone(),
+            also: Vec::new(),
+            name: package.name.clone(),
+            version: package.version.clone(),
+            origin: Origin::new(source.path.clone(), line_span(&source.text, package.line)),
+            layer: None,
+            purl: purl_type(&package.ecosystem).map(|t| format!("pkg:{t}/{}", package.name)),
+        })
+        .collect()
+}
+
+fn os_candidates(source: &SourceFile, os: &OsPackages) -> Vec<Candidate> {
+    let Some((first, rest)) = os.ecosystems.split_first() else { return Vec::new() };
+    os.packages
+        .iter()
+        .map(|package| Candidate {
+            lookup: LockedPackage {
+                ecosystem: first.clone(),
+                name: package.source_name.clone(),
+                version: package.source_version.clone(),
+                line: package.line,
+            },
+            also: rest.to_vec(),
+            name: package.name.clone(),
+            version: package.version.clone(),
+            origin: Origin::new(source.path.clone(), line_span(&source.text, package.line)),
+            layer: Some(package.layer.clone()),
+            purl: Some(format!("pkg:{}/{}", os.purl_prefix, package.name)),
+        })
+        .collect()
+}
+
+impl Frontend for LockfileFrontend {
+    fn kind(&self) -> &'static str {
+        "lockfile"
+    }
+
+    fn claims(&self, file_name: &str) -> bool {
+        LockfileKind::detect(Path::new(file_name)).is_some()
+    }
+
+    fn check(&self, source: &SourceFile, context: &FrontendContext<'_>) -> FrontendOutput {
+        let mut output = FrontendOutput::default();
+        let candidates = match context.os_packages {
+            Some(os) => os_candidates(source, os),
+            None => match lockfiles::parse(Path::new(&*source.path), &source.text) {
+                Ok(lock) => lockfile_candidates(source, &lock),
+                Err(error) => {
+                    output.parse_errors += 1;
+                    let origin = Origin::new(source.path.clone(), line_span(&source.text, error.line.max(1)));
+                    output.findings.push(Finding::new(&PARSE_ERROR, &origin, error.message.clone()));
+                    return output;
+                }
+            },
+        };
+        if candidates.is_empty() {
+            return output;
+        }
+        let Some(shared) = context.vuln else { return output };
+        let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
+        if !checker.enabled(&shipshape_rules::VULNERABLE_PACKAGE) {
+            return output;
+        }
+        let Some(db) = shared.get() else { return output };
+        let vulnerable = match_candidates(shared, db, &candidates);
+        shipshape_rules::checkers::check_vulnerabilities(&vulnerable, &mut checker);
+        output.findings.extend(checker.into_findings());
+        output
+    }
+}

@@ -1,0 +1,371 @@
+//! Vulnerability matching end to end through the binary: `db import`, `db update` from a local
+//! HTTP server, `db status`, lockfiles found by `scan`, and the OS packages of an image.
+
+// Test support: a failure here should fail the test at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../shipshape-vulndb/tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osv")
+}
+
+fn shipshape(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .args(args)
+        .current_dir(dir)
+        .env("SHIPSHAPE_DB_DIR", dir.join("no-such-db"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run shipshape")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}):\n{}\nstderr: {}", String::from_utf8_lossy(&output.stdout), stderr(output))
+    })
+}
+
+/// (code, path, line, severity, message) of every finding.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["location"]["path"].as_str().unwrap_or_default().to_string(),
+                f["location"]["region"]["start_line"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn import_test_db(dir: &Path) -> PathBuf {
+    let db = dir.join("db");
+    let out = shipshape(dir, &["db", "import", "--db", db.to_str().unwrap(), data().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    db
+}
+
+#[test]
+fn db_import_status_and_lockfile_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    common::write_file(
+        &project.join("requirements.txt"),
+        b"# pinned\nrequests==2.10.0\nurllib3==1.26.4\nurllib3==1.26.5\nflask==0.12\ngradio==4.36.1\n",
+    );
+    common::write_file(
+        &project.join("svc/go.mod"),
+        b"module example.com/svc\n\ngo 1.21.0\n\nrequire github.com/gin-gonic/gin v1.5.0\n",
+    );
+    common::write_file(
+        &project.join("web/package-lock.json"),
+        b"{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n",
+    );
+
+    // No database yet: no findings from lockfiles, one notice, never an error.
+    let out = shipshape(dir.path(), &["scan", "project", "-f", "json"]);
+    let report = json(&out);
+    assert!(findings(&report).iter().all(|f| f.0 != "SUP100"));
+    assert_eq!(stderr(&out).matches("run `shipshape db update` or `shipshape db import`").count(), 1);
+    let status = shipshape(dir.path(), &["db", "status"]);
+    assert_eq!(status.status.code(), Some(2));
+    assert!(
+        stderr(&status).contains("run `shipshape db update` or `shipshape db import`"),
+        "{}",
+        stderr(&status)
+    );
+
+    let db = import_test_db(dir.path());
+    let status = shipshape(dir.path(), &["db", "status", "--db", db.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
+    let status = json(&status);
+    let human = shipshape(dir.path(), &["db", "status", "--db", db.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains(" UTC"), "{human:?}");
+    let bad_vex =
+        shipshape(dir.path(), &["scan", "project", "--db", db.to_str().unwrap(), "--vex", "nope.json"]);
+    assert_eq!(bad_vex.status.code(), Some(2));
+    assert!(
+        stderr(&bad_vex).contains("--vex") && stderr(&bad_vex).contains("nope.json"),
+        "{}",
+        stderr(&bad_vex)
+    );
+    assert!(status["ecosystems"][0]["records"].as_u64().unwrap() >= 8, "{status:#}");
+    assert_eq!(status["ecosystems"][0]["withdrawn"].as_u64(), Some(1), "{status:#}");
+
+    let out = shipshape(dir.path(), &["scan", "project", "-f", "json", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("db update"), "{}", stderr(&out));
+    let found = findings(&json(&out));
+    let at = |path: &str, line: u64| {
+        found.iter().filter(|f| f.0 == "SUP100" && f.1 == path && f.2 == line).collect::<Vec<_>>()
+    };
+    let requests = at("project/requirements.txt", 2);
+    assert!(requests.iter().any(|f| f.4.contains("CVE-2023-32681 in requests 2.10.0")), "{found:#?}");
+    let urllib3 = at("project/requirements.txt", 3);
+    assert!(
+        urllib3.iter().any(|f| f.4.contains("CVE-2099-2000 in urllib3 1.26.4 (no fix yet)")),
+        "{found:#?}"
+    );
+    assert!(at("project/requirements.txt", 4).is_empty(), "past last_affected: {found:#?}");
+    assert!(at("project/requirements.txt", 5).is_empty(), "withdrawn: {found:#?}");
+    assert!(!at("project/requirements.txt", 6).is_empty(), "gradio: {found:#?}");
+    assert!(at("project/svc/go.mod", 5).iter().any(|f| f.4.contains("gin")), "{found:#?}");
+    assert!(found.iter().any(|f| f.1 == "project/svc/go.mod" && f.4.contains("stdlib")), "{found:#?}");
+    assert!(
+        found.iter().any(|f| f.0 == "GEN001" && f.1 == "project/web/package-lock.json" && f.2 >= 1),
+        "{found:#?}"
+    );
+
+    // --ignore-unfixed hides urllib3's record; an [[ignore]]-style --ignore hides the rule.
+    let out = shipshape(
+        dir.path(),
+        &["scan", "project", "-f", "json", "--db", db.to_str().unwrap(), "--ignore-unfixed"],
+    );
+    let found = findings(&json(&out));
+    assert!(!found.iter().any(|f| f.4.contains("urllib3")), "{found:#?}");
+
+    // An OpenVEX statement marks requests not affected.
+    let vex = dir.path().join("vex.json");
+    common::write_file(
+        &vex,
+        br#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"x","author":"t","timestamp":"2024-01-01T00:00:00Z","version":1,
+            "statements":[{"vulnerability":{"name":"CVE-2023-32681"},"products":[{"@id":"pkg:pypi/requests@2.10.0"}],
+            "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
+    );
+    let out = shipshape(
+        dir.path(),
+        &["scan", "project", "-f", "json", "--db", db.to_str().unwrap(), "--vex", vex.to_str().unwrap()],
+    );
+    let found = findings(&json(&out));
+    assert!(!found.iter().any(|f| f.4.contains("CVE-2023-32681")), "{found:#?}");
+    assert!(found.iter().any(|f| f.4.contains("urllib3")), "{found:#?}");
+}
+
+#[test]
+fn db_update_from_a_local_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = common::export(&[("PYSEC-TEST-1", "PyPI", "requests", "2.20.0")]);
+    let server = common::TestServer::start(vec![("/PyPI/all.zip", common::with_etag(body, "\"v1\""))]);
+    let db = dir.path().join("db");
+    let args =
+        ["db", "update", "--db", db.to_str().unwrap(), "--ecosystem", "PyPI", "--base-url", &server.base];
+    let out = shipshape(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("PyPI: checking"), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 records"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The second update is a conditional request: unchanged.
+    let out = shipshape(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PyPI: unchanged"));
+    assert_eq!(server.requests_to("/PyPI/all.zip").len(), 2);
+
+    common::write_file(&dir.path().join("p/requirements.txt"), b"requests==2.19.0\n");
+    let out = shipshape(dir.path(), &["scan", "p", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found = findings(&json(&out));
+    assert!(
+        found.iter().any(|f| f.0 == "SUP100" && f.2 == 1 && f.4.contains("(fixed in 2.20.0)")),
+        "{found:#?}"
+    );
+
+    // A server that fails: a clear error, exit 2, the previous database kept.
+    let failing =
+        common::TestServer::start(vec![("/PyPI/all.zip", common::always(common::Response::status(404)))]);
+    let out = shipshape(
+        dir.path(),
+        &["db", "update", "--db", db.to_str().unwrap(), "--ecosystem", "PyPI", "--base-url", &failing.base],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(shipshape(dir.path(), &["db", "status", "--db", db.to_str().unwrap()]).status.success());
+}
+
+fn layer_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        builder.append_data(&mut header, path, *data).expect("append");
+    }
+    builder.into_inner().expect("tar")
+}
+
+fn docker_save_archive(layers: &[Vec<u8>], mut config: serde_json::Value) -> Vec<u8> {
+    use shipshape_image::Digest;
+    let diff_ids: Vec<String> = layers.iter().map(|l| Digest::sha256_of(l).to_string()).collect();
+    config["rootfs"] = serde_json::json!({"type": "layers", "diff_ids": diff_ids});
+    let config = serde_json::to_vec(&config).expect("config");
+    let config_name = format!("{}.json", Digest::sha256_of(&config).hex());
+    let layer_names: Vec<String> =
+        layers.iter().map(|l| format!("{}/layer.tar", Digest::sha256_of(l).hex())).collect();
+    let manifest =
+        serde_json::json!([{"Config": config_name, "RepoTags": ["vulnerable:1"], "Layers": layer_names}]);
+    let manifest = serde_json::to_vec(&manifest).expect("manifest");
+    let mut files: Vec<(String, Vec<u8>)> = vec![("manifest.json".into(), manifest), (config_name, config)];
+    for (name, layer) in layer_names.iter().zip(layers) {
+        files.push((name.clone(), layer.clone()));
+    }
+    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    layer_tar(&entries)
+}
+
+const BASE_STATUS: &str = "\
+Package: bash
+Status: install ok installed
+Architecture: amd64
+Source: bash (5.2.15-2)
+Version: 5.2.15-2+b2
+
+Package: libssl3
+Status: install ok installed
+Architecture: amd64
+Source: openssl
+Version: 3.0.11-1~deb12u1
+
+Package: zlib1g
+Status: install ok installed
+Architecture: amd64
+Source: zlib
+Version: 1:1.2.13.dfsg-1
+
+";
+
+const OPENSSL_STANZA: &str = "\
+Package: openssl
+Status: install ok installed
+Architecture: amd64
+Version: 3.0.11-1~deb12u2
+
+";
+
+#[test]
+fn image_os_packages_match_their_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = import_test_db(dir.path());
+    let os_release = b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
+    let base = layer_tar(&[("etc/os-release", os_release), ("var/lib/dpkg/status", BASE_STATUS.as_bytes())]);
+    let status = format!("{BASE_STATUS}{OPENSSL_STANZA}");
+    let added = layer_tar(&[("var/lib/dpkg/status", status.as_bytes())]);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+        "history": [{"created_by": "debian base"}, {"created_by": "RUN apt-get install -y openssl"}]
+    });
+    let archive = dir.path().join("image.tar");
+    std::fs::write(&archive, docker_save_archive(&[base, added], config)).unwrap();
+
+    let out = shipshape(dir.path(), &["image", "image.tar", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
+    // libssl3 (source openssl 3.0.11-1~deb12u1): affected; openssl 3.0.11-1~deb12u2 has the
+    // backported fix; the Debian 11 record does not apply; zlib's issue is unimportant.
+    let libssl = found.iter().find(|f| f.4.contains("CVE-2099-1000 in libssl3")).expect("libssl3");
+    assert!(libssl.1.ends_with("/var/lib/dpkg/status"), "{libssl:?}");
+    assert_eq!(libssl.2, 7, "the libssl3 stanza: {libssl:?}");
+    assert_eq!(libssl.3, "critical");
+    assert!(libssl.4.contains("(fixed in 3.0.11-1~deb12u2)") && libssl.4.contains("source package openssl"));
+    assert!(libssl.4.contains("installed by layer 0 (") && libssl.4.contains("debian base)"), "{libssl:?}");
+    assert!(!found.iter().any(|f| f.4.contains(" in openssl ")), "backported fix: {found:#?}");
+    assert!(!found.iter().any(|f| f.4.contains("CVE-2099-1001")), "Debian 11 record: {found:#?}");
+    assert!(!found.iter().any(|f| f.4.contains("zlib")), "unimportant: {found:#?}");
+    let bash = found.iter().find(|f| f.4.contains("CVE-2099-1003 in bash")).expect("bash");
+    assert!(bash.4.contains("(no fix yet)"), "{bash:?}");
+    assert_eq!(bash.3, "high");
+
+    let out = shipshape(
+        dir.path(),
+        &[
+            "image",
+            "image.tar",
+            "-f",
+            "json",
+            "--db",
+            db.to_str().unwrap(),
+            "--show-negligible",
+            "--ignore-unfixed",
+        ],
+    );
+    let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
+    assert!(found.iter().any(|f| f.4.contains("CVE-2099-1002 in zlib1g")), "{found:#?}");
+    assert!(!found.iter().any(|f| f.4.contains("bash")), "{found:#?}");
+}
+
+#[test]
+fn alpine_image_matches_the_real_osv_record_of_its_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = import_test_db(dir.path());
+    let installed = "C:Q1abc=\nP:musl\nV:1.1.14-r16\nA:x86_64\no:musl\n\nC:Q1def=\nP:libssl1.0\nV:1.0.2p-r0\nA:x86_64\no:openssl\n\n";
+    let layer = layer_tar(&[
+        ("etc/os-release", b"NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.4.6\n"),
+        ("lib/apk/db/installed", installed.as_bytes()),
+    ]);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+        "history": [{"created_by": "alpine base"}]
+    });
+    std::fs::write(dir.path().join("alpine.tar"), docker_save_archive(&[layer], config.clone())).unwrap();
+    let out = shipshape(dir.path(), &["image", "alpine.tar", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (_, path, line, _, message) = &found[0];
+    assert!(path.ends_with("/lib/apk/db/installed") && *line == 8, "{found:#?}");
+    assert!(
+        message.starts_with(
+            "CVE-2018-5407 in libssl1.0 1.0.2p-r0 (source package openssl) (fixed in 1.0.2q-r0)"
+        )
+    );
+
+    // The same packages on a release the record does not list: nothing.
+    let other = layer_tar(&[
+        ("etc/os-release", b"ID=alpine\nVERSION_ID=3.19.1\n"),
+        ("lib/apk/db/installed", installed.as_bytes()),
+    ]);
+    std::fs::write(dir.path().join("alpine319.tar"), docker_save_archive(&[other], config)).unwrap();
+    let out = shipshape(dir.path(), &["image", "alpine319.tar", "-f", "json", "--db", db.to_str().unwrap()]);
+    assert!(findings(&json(&out)).iter().all(|f| f.0 != "SUP100"));
+}
+
+#[test]
+fn a_damaged_database_is_a_notice_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = import_test_db(dir.path());
+    common::write_file(&dir.path().join("p/requirements.txt"), b"requests==2.10.0\n");
+    let mut damaged = 0;
+    let mut stack = vec![db.clone()];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(&path).unwrap() {
+            let entry = entry.unwrap().path();
+            if entry.is_dir() {
+                stack.push(entry);
+            } else if entry.extension().is_some_and(|e| e == "rec") {
+                let len = std::fs::metadata(&entry).unwrap().len();
+                std::fs::OpenOptions::new().write(true).open(&entry).unwrap().set_len(len / 2).unwrap();
+                damaged += 1;
+            }
+        }
+    }
+    assert!(damaged > 0, "no record file found under {}", db.display());
+    let out = shipshape(dir.path(), &["scan", "p", "-f", "json", "--db", db.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("shipshape: note:").count(), 1, "{}", stderr(&out));
+    json(&out);
+}
