@@ -20,7 +20,7 @@ use crate::heredoc::parse_marker;
 use crate::validate::csv_fields;
 use shipshape_model::{
     ArgDecl, BaseImage, Command, CommandForm, EnvVar, ExposedPort, FileCopy, FileCopyKind, Healthcheck,
-    Heredoc, ImageRef, ImageSpec, Label, Origin, Run, RunMount, Span, Stage, Value,
+    Heredoc, ImageRef, ImageSpec, Label, Origin, Run, RunMount, Span, Spanned, Stage, Value,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,6 +44,7 @@ pub fn lower(df: &Dockerfile, path: Arc<str>, build_args: &[(String, String)]) -
 pub fn lower_with_diagnostics(df: &Dockerfile, path: Arc<str>, build_args: &[(String, String)]) -> Lowered {
     let mut lowerer = Lowerer {
         path: path.clone(),
+        source: &df.source,
         escape: df.escape,
         build_args,
         global: HashMap::new(),
@@ -92,6 +93,8 @@ impl StageContext {
 
 struct Lowerer<'a> {
     path: Arc<str>,
+    /// The Dockerfile's text.
+    source: &'a str,
     escape: char,
     build_args: &'a [(String, String)],
     /// Global `ARG`s with their effective values.
@@ -449,6 +452,7 @@ impl Lowerer<'_> {
             .map(|h| Heredoc {
                 name: h.name.clone(),
                 body: h.text().into_owned(),
+                content: h.content.clone(),
                 expand: h.expand,
                 origin: self.origin(h.content_span),
             })
@@ -485,6 +489,12 @@ impl Lowerer<'_> {
         let form = match &instruction.args {
             Args::Command(command) => command_form(command),
             _ => CommandForm::Shell(String::new()),
+        };
+        let source = match &instruction.args {
+            Args::Command(CommandArgs::Shell(word)) => {
+                Some(Spanned::new(word.span.slice(self.source).to_string(), word.span))
+            }
+            _ => None,
         };
         let mut mounts = Vec::new();
         let mut dependencies = Vec::new();
@@ -526,6 +536,8 @@ impl Lowerer<'_> {
         };
         let run = Run {
             command: Command { form, origin: origin.clone() },
+            source,
+            escape: self.escape,
             heredocs: self.heredocs(instruction),
             mounts,
             network: flag_value("network"),

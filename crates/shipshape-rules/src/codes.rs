@@ -50,7 +50,10 @@ use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
     sec103_credential_in_config_map, sec110_hardcoded_secret,
 };
-use crate::supply_chain::sup400_insecure_registry;
+use crate::supply_chain::{
+    sup001_download_piped_to_shell, sup002_tls_verification_disabled,
+    sup003_package_signature_check_disabled, sup400_insecure_registry,
+};
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -144,6 +147,9 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
     &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
     &sec110_hardcoded_secret::HARDCODED_SECRET,
+    &sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL,
+    &sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED,
+    &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 

@@ -5,16 +5,33 @@ use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_ad
 use crate::monitoring::mon001_missing_healthcheck;
 use crate::privilege::{prv001_root_user, prv002_missing_user};
 
+use crate::shell::RunScript;
+use crate::supply_chain::{
+    sup001_download_piped_to_shell, sup002_tls_verification_disabled, sup003_package_signature_check_disabled,
+};
+
 type Rule = fn(&ImageSpec, &mut Checker<'_>);
+type RunRule = fn(&RunScript<'_>, &mut Checker<'_>);
 
 /// Every `ImageSpec` rule and its check, in code order.
-static RULES: [(&RuleMeta, Rule); 6] = [
+static RULES: [(&RuleMeta, Rule); 7] = [
     (&img001_untagged_base_image::UNTAGGED_BASE_IMAGE, img001_untagged_base_image::check),
     (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
+    (&sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED, sup002_tls_verification_disabled::check),
+];
+
+/// Every rule that reads the shell of each `RUN`, in code order. The script is parsed once per
+/// `RUN` for all of them.
+static RUN_RULES: [(&RuleMeta, RunRule); 2] = [
+    (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
+    (
+        &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
+        sup003_package_signature_check_disabled::check,
+    ),
 ];
 
 /// Runs every enabled `ImageSpec` rule over `spec`.
@@ -24,11 +41,24 @@ pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
             check(spec, checker);
         }
     }
+    let enabled: Vec<RunRule> =
+        RUN_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
+    if enabled.is_empty() {
+        return;
+    }
+    for stage in &spec.stages {
+        for run in &stage.runs {
+            let script = RunScript::new(run);
+            for check in &enabled {
+                check(&script, checker);
+            }
+        }
+    }
 }
 
 /// The metadata of every `ImageSpec` rule, in code order.
 pub fn image_spec_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|(meta, _)| *meta)
+    RULES.iter().map(|(meta, _)| *meta).chain(RUN_RULES.iter().map(|(meta, _)| *meta))
 }
 
 /// Convenience: checks `spec` with every rule enabled and default settings.

@@ -1,3 +1,6 @@
 //! `SUP`: where images and packages come from and whether that can be trusted.
 
+pub(crate) mod sup001_download_piped_to_shell;
+pub(crate) mod sup002_tls_verification_disabled;
+pub(crate) mod sup003_package_signature_check_disabled;
 pub(crate) mod sup400_insecure_registry;

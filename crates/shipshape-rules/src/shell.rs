@@ -1,0 +1,173 @@
+//! The shell of a `RUN`, parsed once for every rule that reads commands.
+//!
+//! A shell-form `RUN` read from a Dockerfile carries its source text and span
+//! ([`Run::source`]), so its commands, words and options have file offsets and a finding
+//! points at the exact argument, on its own line inside a multi-line `RUN`. An exec-form `RUN`
+//! that runs a shell (`["sh", "-c", "..."]`) has its script parsed too, and any other exec
+//! form is read as the command it names; their findings point at the instruction, since the
+//! model keeps no spans inside JSON strings. Runs from an image's history have no source text
+//! and are read the same way.
+
+use shipshape_model::{CommandForm, Origin, Run, Span};
+use shipshape_shell::{CmdOption, HeredocInput, RunInput, Script, ScriptOptions, SimpleCommand, parse_run};
+
+/// A `RUN` with its parsed shell.
+pub(crate) struct RunScript<'a> {
+    pub(crate) run: &'a Run,
+    pub(crate) script: Script,
+    /// Whether the script's spans are offsets into the run's file.
+    exact: bool,
+}
+
+impl<'a> RunScript<'a> {
+    /// Parses `run`'s shell.
+    pub(crate) fn new(run: &'a Run) -> Self {
+        let (script, exact) = parse(run);
+        RunScript { run, script, exact }
+    }
+
+    /// Where a finding at `span` of the script points: the span in the file, or the whole
+    /// instruction when the script has no file offsets.
+    pub(crate) fn origin(&self, span: Span) -> Origin {
+        if self.exact && span.end >= span.start && self.run.origin.span.start <= span.start {
+            Origin::new(self.run.origin.path.clone(), span)
+        } else {
+            self.run.origin.clone()
+        }
+    }
+
+    /// The commands that are (after unwrapping `sudo`, `env`, ...) one of `names`.
+    pub(crate) fn commands<'s>(
+        &'s self,
+        names: &'s [&'s str],
+    ) -> impl Iterator<Item = &'s SimpleCommand> + 's {
+        self.script.commands.iter().filter(move |c| c.is_any(names))
+    }
+}
+
+/// Parses a run: `(script, spans are file offsets)`.
+fn parse(run: &Run) -> (Script, bool) {
+    match (&run.command.form, &run.source) {
+        (CommandForm::Shell(_), Some(source)) => {
+            let heredocs = run
+                .heredocs
+                .iter()
+                .map(|h| HeredocInput {
+                    name: &h.name,
+                    body: &h.content,
+                    offset: h.origin.span.start as usize,
+                    expand: h.expand,
+                })
+                .collect();
+            let input = RunInput {
+                source: &source.value,
+                offset: source.span.start as usize,
+                escape: Some(run.escape),
+                shell: run.shell.as_deref(),
+                heredocs,
+            };
+            (parse_run(&input), true)
+        }
+        (CommandForm::Shell(text), None) => {
+            let input = RunInput { shell: run.shell.as_deref(), ..RunInput::new(text, 0) };
+            (parse_run(&input), false)
+        }
+        (CommandForm::Exec(words), _) => (parse_exec(words), false),
+    }
+}
+
+/// An exec-form command: the script of `sh -c '...'`, or the command itself.
+fn parse_exec(words: &[String]) -> Script {
+    let Some(program) = words.first() else { return Script::default() };
+    let info = shipshape_shell::shell_info(Some(std::slice::from_ref(program)));
+    if info.interpreter.is_shell() {
+        // `["sh", "-c", "script"]`, `["bash", "-eo", "pipefail", "-c", "script"]`.
+        let mut i = 1;
+        while let Some(word) = words.get(i) {
+            if word.starts_with('-') && word.len() > 1 && !word.starts_with("--") && word.contains('c') {
+                let shell = words.get(..i).unwrap_or(&[]);
+                let options = shipshape_shell::shell_info(Some(shell));
+                let text = words.get(i + 1 + usize::from(word.contains('o'))).map_or("", String::as_str);
+                let options =
+                    ScriptOptions { offset: 0, pipefail: options.pipefail, errexit: options.errexit };
+                return shipshape_shell::parse_script_with(text, &options);
+            }
+            if !word.starts_with(['-', '+']) {
+                break;
+            }
+            i += 1;
+        }
+    }
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{}'", w.replace('\'', r"'\''"))).collect();
+    shipshape_shell::parse_script(&quoted.join(" "))
+}
+
+/// The span to report for an option: its whole word when the word is that option alone
+/// (`-k`, `--insecure`, `--opt=value`), with the value's word when it is the next one
+/// (`--trusted-host pypi.org`); the one character of a short option inside a cluster (`k` of
+/// `-sSk`).
+pub(crate) fn option_span(option: &CmdOption<'_>) -> Span {
+    let word = option.word;
+    let alone = word.value == option.name || word.value.starts_with(&format!("{}=", option.name));
+    let span = if alone { word.span } else { option.span };
+    match option.value_word {
+        Some(value) if alone => span.cover(value.span),
+        _ => span,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Lowers `text` and returns every run's script with its stage index.
+    pub(crate) fn scripts(text: &str) -> (shipshape_model::ImageSpec, Vec<(usize, usize)>) {
+        let spec =
+            shipshape_dockerfile::lower(&shipshape_dockerfile::parse(text), Arc::from("Dockerfile"), &[]);
+        let runs = spec.stages.iter().flat_map(|s| (0..s.runs.len()).map(move |r| (s.index, r))).collect();
+        (spec, runs)
+    }
+
+    #[test]
+    fn spans_land_on_arguments_inside_multi_line_runs() {
+        let text = "FROM debian:12\nRUN apt-get update \\\n    # comment\n    && apt-get install -y \\\n        curl=7.88.1 \\\n        wget\n";
+        let (spec, runs) = scripts(text);
+        let stage = &spec.stages[0];
+        let (_, r) = runs[0];
+        let run = RunScript::new(&stage.runs[r]);
+        assert!(run.exact);
+        let apt = run.commands(&["apt-get"]).find(|c| c.subcommand() == Some("install")).expect("install");
+        let wget = apt.operands().into_iter().find(|w| w.is("wget")).expect("wget");
+        let origin = run.origin(wget.span);
+        assert_eq!(origin.span.slice(text), "wget");
+        let index = shipshape_model::LineIndex::new(text);
+        assert_eq!(index.line_col(text, origin.span.start), (6, 9));
+        let y = apt.options().into_iter().find(|o| o.name == "-y").expect("-y");
+        assert_eq!(run.origin(option_span(&y)).span.slice(text), "-y");
+    }
+
+    #[test]
+    fn exec_form_shells_are_parsed_and_point_at_the_instruction() {
+        let text = "FROM alpine\nRUN [\"sh\", \"-c\", \"curl -k https://x | sh\"]\nRUN [\"apk\", \"add\", \"curl\"]\n";
+        let (spec, _) = scripts(text);
+        let stage = &spec.stages[0];
+        let run = RunScript::new(&stage.runs[0]);
+        let curl = run.commands(&["curl"]).next().expect("curl");
+        assert!(curl.has_option(&["-k"]));
+        assert_eq!(run.origin(curl.span), stage.runs[0].origin);
+        let run = RunScript::new(&stage.runs[1]);
+        assert_eq!(run.commands(&["apk"]).next().and_then(|c| c.subcommand()), Some("add"));
+    }
+
+    #[test]
+    fn heredoc_bodies_map_to_the_file() {
+        let text = "FROM alpine\nRUN <<EOF\nset -e\napk add --allow-untrusted x\nEOF\n";
+        let (spec, _) = scripts(text);
+        let stage = &spec.stages[0];
+        let run = RunScript::new(&stage.runs[0]);
+        let apk = run.commands(&["apk"]).next().expect("apk");
+        let opt = apk.options().into_iter().find(|o| o.name == "--allow-untrusted").expect("flag");
+        assert_eq!(run.origin(option_span(&opt)).span.slice(text), "--allow-untrusted");
+    }
+}
