@@ -9,6 +9,10 @@ use shipshape_model::general::{
     UNREADABLE_TARGET, UNUSED_SUPPRESSION,
 };
 
+use crate::image::img004_cd_in_run;
+use crate::image::img005_apt_in_run;
+use crate::image::img006_apt_get_without_yes;
+use crate::image::img007_apt_install_recommends;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
@@ -38,6 +42,7 @@ use crate::pod_security::{
     prv306_pss_run_as_non_root, prv307_pss_run_as_user, prv308_pss_seccomp_restricted,
     prv309_pss_capabilities_restricted,
 };
+use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::{
     prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
@@ -68,6 +73,10 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img001_untagged_base_image::UNTAGGED_BASE_IMAGE,
     &img002_latest_base_tag::LATEST_BASE_TAG,
     &img003_add_local_files::ADD_LOCAL_FILES,
+    &img004_cd_in_run::CD_IN_RUN,
+    &img005_apt_in_run::APT_IN_RUN,
+    &img006_apt_get_without_yes::APT_GET_WITHOUT_YES,
+    &img007_apt_install_recommends::APT_INSTALL_RECOMMENDS,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
@@ -117,6 +126,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &net403_iptables_disabled::IPTABLES_DISABLED,
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
+    &prv003_sudo_in_run::SUDO_IN_RUN,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
     &prv101_dangerous_capability::DANGEROUS_CAPABILITY,
     &prv102_capabilities_not_dropped::CAPABILITIES_NOT_DROPPED,

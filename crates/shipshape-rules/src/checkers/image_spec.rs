@@ -5,6 +5,11 @@ use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_ad
 use crate::monitoring::mon001_missing_healthcheck;
 use crate::privilege::{prv001_root_user, prv002_missing_user};
 
+use crate::image::img004_cd_in_run;
+use crate::image::img005_apt_in_run;
+use crate::image::img006_apt_get_without_yes;
+use crate::image::img007_apt_install_recommends;
+use crate::privilege::prv003_sudo_in_run;
 use crate::shell::RunScript;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled, sup003_package_signature_check_disabled,
@@ -14,7 +19,7 @@ type Rule = fn(&ImageSpec, &mut Checker<'_>);
 type RunRule = fn(&RunScript<'_>, &mut Checker<'_>);
 
 /// Every `ImageSpec` rule and its check, in code order.
-static RULES: [(&RuleMeta, Rule); 7] = [
+static RULES: &[(&RuleMeta, Rule)] = &[
     (&img001_untagged_base_image::UNTAGGED_BASE_IMAGE, img001_untagged_base_image::check),
     (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
@@ -26,7 +31,12 @@ static RULES: [(&RuleMeta, Rule); 7] = [
 
 /// Every rule that reads the shell of each `RUN`, in code order. The script is parsed once per
 /// `RUN` for all of them.
-static RUN_RULES: [(&RuleMeta, RunRule); 2] = [
+static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
+    (&img004_cd_in_run::CD_IN_RUN, img004_cd_in_run::check),
+    (&img005_apt_in_run::APT_IN_RUN, img005_apt_in_run::check),
+    (&img006_apt_get_without_yes::APT_GET_WITHOUT_YES, img006_apt_get_without_yes::check),
+    (&img007_apt_install_recommends::APT_INSTALL_RECOMMENDS, img007_apt_install_recommends::check),
+    (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
     (
         &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
@@ -36,7 +46,7 @@ static RUN_RULES: [(&RuleMeta, RunRule); 2] = [
 
 /// Runs every enabled `ImageSpec` rule over `spec`.
 pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
-    for (meta, check) in &RULES {
+    for (meta, check) in RULES {
         if checker.enabled(meta) {
             check(spec, checker);
         }

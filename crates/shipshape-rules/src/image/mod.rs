@@ -3,3 +3,7 @@
 pub(crate) mod img001_untagged_base_image;
 pub(crate) mod img002_latest_base_tag;
 pub(crate) mod img003_add_local_files;
+pub(crate) mod img004_cd_in_run;
+pub(crate) mod img005_apt_in_run;
+pub(crate) mod img006_apt_get_without_yes;
+pub(crate) mod img007_apt_install_recommends;
