@@ -55,6 +55,8 @@ use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
     sec103_credential_in_config_map, sec110_hardcoded_secret,
 };
+use crate::supply_chain::sup004_unpinned_system_package;
+use crate::supply_chain::sup005_unpinned_library_package;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled,
     sup003_package_signature_check_disabled, sup400_insecure_registry,
@@ -160,6 +162,8 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL,
     &sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED,
     &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
+    &sup004_unpinned_system_package::UNPINNED_SYSTEM_PACKAGE,
+    &sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 

@@ -11,6 +11,8 @@ use crate::image::img006_apt_get_without_yes;
 use crate::image::img007_apt_install_recommends;
 use crate::privilege::prv003_sudo_in_run;
 use crate::shell::RunScript;
+use crate::supply_chain::sup004_unpinned_system_package;
+use crate::supply_chain::sup005_unpinned_library_package;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled, sup003_package_signature_check_disabled,
 };
@@ -42,6 +44,8 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
         &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
         sup003_package_signature_check_disabled::check,
     ),
+    (&sup004_unpinned_system_package::UNPINNED_SYSTEM_PACKAGE, sup004_unpinned_system_package::check),
+    (&sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE, sup005_unpinned_library_package::check),
 ];
 
 /// Runs every enabled `ImageSpec` rule over `spec`.

@@ -3,4 +3,6 @@
 pub(crate) mod sup001_download_piped_to_shell;
 pub(crate) mod sup002_tls_verification_disabled;
 pub(crate) mod sup003_package_signature_check_disabled;
+pub(crate) mod sup004_unpinned_system_package;
+pub(crate) mod sup005_unpinned_library_package;
 pub(crate) mod sup400_insecure_registry;
