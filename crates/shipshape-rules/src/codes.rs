@@ -13,6 +13,8 @@ use crate::image::img004_cd_in_run;
 use crate::image::img005_apt_in_run;
 use crate::image::img006_apt_get_without_yes;
 use crate::image::img007_apt_install_recommends;
+use crate::image::img008_package_cache_kept;
+use crate::image::img009_pipe_without_pipefail;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
@@ -79,6 +81,8 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img005_apt_in_run::APT_IN_RUN,
     &img006_apt_get_without_yes::APT_GET_WITHOUT_YES,
     &img007_apt_install_recommends::APT_INSTALL_RECOMMENDS,
+    &img008_package_cache_kept::PACKAGE_CACHE_KEPT,
+    &img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,

@@ -8,12 +8,16 @@
 //! model keeps no spans inside JSON strings. Runs from an image's history have no source text
 //! and are read the same way.
 
-use shipshape_model::{CommandForm, Origin, Run, Span};
+use shipshape_model::{CommandForm, ImageSpec, Origin, Run, Span, Stage};
 use shipshape_shell::{CmdOption, HeredocInput, RunInput, Script, ScriptOptions, SimpleCommand, parse_run};
 
 /// A `RUN` with its parsed shell.
 pub(crate) struct RunScript<'a> {
     pub(crate) run: &'a Run,
+    /// The stage the run is in, when known.
+    pub(crate) stage: Option<&'a Stage>,
+    /// Whether that stage is the one that ships.
+    pub(crate) is_final: bool,
     pub(crate) script: Script,
     /// Whether the script's spans are offsets into the run's file.
     exact: bool,
@@ -23,7 +27,18 @@ impl<'a> RunScript<'a> {
     /// Parses `run`'s shell.
     pub(crate) fn new(run: &'a Run) -> Self {
         let (script, exact) = parse(run);
-        RunScript { run, script, exact }
+        RunScript { run, stage: None, is_final: false, script, exact }
+    }
+
+    /// Parses `run`, a run of `stage` of `spec`.
+    pub(crate) fn in_stage(spec: &ImageSpec, stage: &'a Stage, run: &'a Run) -> Self {
+        RunScript { stage: Some(stage), is_final: spec.is_final(stage), ..RunScript::new(run) }
+    }
+
+    /// The value the stage's last `ENV` gives `name`, if any.
+    pub(crate) fn stage_env(&self, name: &str) -> Option<&str> {
+        let stage = self.stage?;
+        stage.env.iter().rev().find(|v| v.name == name).map(|v| v.value.get().unwrap_or(&v.value.raw))
     }
 
     /// Where a finding at `span` of the script points: the span in the file, or the whole
@@ -34,6 +49,19 @@ impl<'a> RunScript<'a> {
         } else {
             self.run.origin.clone()
         }
+    }
+
+    /// Whether the `RUN` has a cache mount (`--mount=type=cache`) whose target is `path` or
+    /// under it (or `path` is under the target).
+    pub(crate) fn has_cache_mount(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        self.run.mounts.iter().any(|m| {
+            m.kind == "cache"
+                && m.target().is_some_and(|t| {
+                    let t = t.trim_end_matches('/');
+                    t == path || t.starts_with(&format!("{path}/")) || path.starts_with(&format!("{t}/"))
+                })
+        })
     }
 
     /// The commands that are (after unwrapping `sudo`, `env`, ...) one of `names`.

@@ -9,6 +9,8 @@ use crate::image::img004_cd_in_run;
 use crate::image::img005_apt_in_run;
 use crate::image::img006_apt_get_without_yes;
 use crate::image::img007_apt_install_recommends;
+use crate::image::img008_package_cache_kept;
+use crate::image::img009_pipe_without_pipefail;
 use crate::privilege::prv003_sudo_in_run;
 use crate::shell::RunScript;
 use crate::supply_chain::sup004_unpinned_system_package;
@@ -38,6 +40,8 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     (&img005_apt_in_run::APT_IN_RUN, img005_apt_in_run::check),
     (&img006_apt_get_without_yes::APT_GET_WITHOUT_YES, img006_apt_get_without_yes::check),
     (&img007_apt_install_recommends::APT_INSTALL_RECOMMENDS, img007_apt_install_recommends::check),
+    (&img008_package_cache_kept::PACKAGE_CACHE_KEPT, img008_package_cache_kept::check),
+    (&img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL, img009_pipe_without_pipefail::check),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
     (
@@ -62,7 +66,7 @@ pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
     }
     for stage in &spec.stages {
         for run in &stage.runs {
-            let script = RunScript::new(run);
+            let script = RunScript::in_stage(spec, stage, run);
             for check in &enabled {
                 check(&script, checker);
             }

@@ -7,3 +7,5 @@ pub(crate) mod img004_cd_in_run;
 pub(crate) mod img005_apt_in_run;
 pub(crate) mod img006_apt_get_without_yes;
 pub(crate) mod img007_apt_install_recommends;
+pub(crate) mod img008_package_cache_kept;
+pub(crate) mod img009_pipe_without_pipefail;
