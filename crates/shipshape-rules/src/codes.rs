@@ -15,6 +15,7 @@ use crate::image::img006_apt_get_without_yes;
 use crate::image::img007_apt_install_recommends;
 use crate::image::img008_package_cache_kept;
 use crate::image::img009_pipe_without_pipefail;
+use crate::image::img010_useradd_large_uid;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
@@ -30,6 +31,7 @@ use crate::monitoring::{
     mon001_missing_healthcheck, mon100_missing_container_healthcheck, mon101_logging_disabled,
     mon400_local_logging_only, mon401_debug_logging,
 };
+use crate::network::net001_ssh_server_in_image;
 use crate::network::{
     net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
     net103_privileged_host_port, net104_pods_without_network_policy, net200_exposed_path_to_host,
@@ -45,6 +47,7 @@ use crate::pod_security::{
     prv309_pss_capabilities_restricted,
 };
 use crate::privilege::prv003_sudo_in_run;
+use crate::privilege::prv004_world_writable_permissions;
 use crate::privilege::{
     prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
@@ -83,6 +86,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img007_apt_install_recommends::APT_INSTALL_RECOMMENDS,
     &img008_package_cache_kept::PACKAGE_CACHE_KEPT,
     &img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL,
+    &img010_useradd_large_uid::USERADD_LARGE_UID,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
@@ -118,6 +122,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &mon101_logging_disabled::LOGGING_DISABLED,
     &mon400_local_logging_only::LOCAL_LOGGING_ONLY,
     &mon401_debug_logging::DEBUG_LOGGING,
+    &net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE,
     &net100_host_network::HOST_NETWORK,
     &net101_port_on_all_interfaces::PORT_ON_ALL_INTERFACES,
     &net102_sensitive_port_published::SENSITIVE_PORT_PUBLISHED,
@@ -133,6 +138,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
     &prv003_sudo_in_run::SUDO_IN_RUN,
+    &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
     &prv101_dangerous_capability::DANGEROUS_CAPABILITY,
     &prv102_capabilities_not_dropped::CAPABILITIES_NOT_DROPPED,

@@ -11,7 +11,10 @@ use crate::image::img006_apt_get_without_yes;
 use crate::image::img007_apt_install_recommends;
 use crate::image::img008_package_cache_kept;
 use crate::image::img009_pipe_without_pipefail;
+use crate::image::img010_useradd_large_uid;
+use crate::network::net001_ssh_server_in_image;
 use crate::privilege::prv003_sudo_in_run;
+use crate::privilege::prv004_world_writable_permissions;
 use crate::shell::RunScript;
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
@@ -28,8 +31,13 @@ static RULES: &[(&RuleMeta, Rule)] = &[
     (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
+    (&net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE, net001_ssh_server_in_image::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
+    (
+        &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
+        prv004_world_writable_permissions::check,
+    ),
     (&sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED, sup002_tls_verification_disabled::check),
 ];
 
@@ -42,6 +50,7 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     (&img007_apt_install_recommends::APT_INSTALL_RECOMMENDS, img007_apt_install_recommends::check),
     (&img008_package_cache_kept::PACKAGE_CACHE_KEPT, img008_package_cache_kept::check),
     (&img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL, img009_pipe_without_pipefail::check),
+    (&img010_useradd_large_uid::USERADD_LARGE_UID, img010_useradd_large_uid::check),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
     (

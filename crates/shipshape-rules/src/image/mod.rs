@@ -9,3 +9,4 @@ pub(crate) mod img006_apt_get_without_yes;
 pub(crate) mod img007_apt_install_recommends;
 pub(crate) mod img008_package_cache_kept;
 pub(crate) mod img009_pipe_without_pipefail;
+pub(crate) mod img010_useradd_large_uid;
