@@ -73,8 +73,46 @@ impl<'a> RunScript<'a> {
     }
 }
 
+/// The longest script parsed (command text and heredoc bodies together). Longer runs are
+/// not read; shipshape reports them as over-long lines elsewhere.
+const MAX_SCRIPT: usize = 1 << 20;
+
+/// The parsed runs of every stage of a spec.
+pub(crate) struct Scripts<'a> {
+    stages: Vec<Vec<RunScript<'a>>>,
+}
+
+impl<'a> Scripts<'a> {
+    /// Parses every run of `spec`, once.
+    pub(crate) fn new(spec: &'a ImageSpec) -> Self {
+        let stages = spec
+            .stages
+            .iter()
+            .map(|stage| stage.runs.iter().map(|run| RunScript::in_stage(spec, stage, run)).collect())
+            .collect();
+        Scripts { stages }
+    }
+
+    /// The runs of `stage`.
+    pub(crate) fn of(&self, stage: &Stage) -> &[RunScript<'a>] {
+        self.stages.get(stage.index).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every run, stage by stage.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &RunScript<'a>> {
+        self.stages.iter().flatten()
+    }
+}
+
 /// Parses a run: `(script, spans are file offsets)`.
 fn parse(run: &Run) -> (Script, bool) {
+    let size = match &run.command.form {
+        CommandForm::Shell(text) => text.len(),
+        CommandForm::Exec(words) => words.iter().map(String::len).sum(),
+    } + run.heredocs.iter().map(|h| h.content.len()).sum::<usize>();
+    if size > MAX_SCRIPT {
+        return (Script::default(), false);
+    }
     match (&run.command.form, &run.source) {
         (CommandForm::Shell(_), Some(source)) => {
             let heredocs = run

@@ -15,7 +15,7 @@ use crate::image::img010_useradd_large_uid;
 use crate::network::net001_ssh_server_in_image;
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
-use crate::shell::RunScript;
+use crate::shell::{RunScript, Scripts};
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
 use crate::supply_chain::{
@@ -23,6 +23,7 @@ use crate::supply_chain::{
 };
 
 type Rule = fn(&ImageSpec, &mut Checker<'_>);
+type ScriptRule = fn(&ImageSpec, &Scripts<'_>, &mut Checker<'_>);
 type RunRule = fn(&RunScript<'_>, &mut Checker<'_>);
 
 /// Every `ImageSpec` rule and its check, in code order.
@@ -31,9 +32,13 @@ static RULES: &[(&RuleMeta, Rule)] = &[
     (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
-    (&net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE, net001_ssh_server_in_image::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
+];
+
+/// Every `ImageSpec` rule that also reads the shell of the `RUN`s, in code order.
+static SCRIPT_RULES: &[(&RuleMeta, ScriptRule)] = &[
+    (&net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE, net001_ssh_server_in_image::check),
     (
         &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
         prv004_world_writable_permissions::check,
@@ -68,24 +73,32 @@ pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
             check(spec, checker);
         }
     }
-    let enabled: Vec<RunRule> =
+    let with_scripts: Vec<ScriptRule> =
+        SCRIPT_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
+    let per_run: Vec<RunRule> =
         RUN_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
-    if enabled.is_empty() {
+    if with_scripts.is_empty() && per_run.is_empty() {
         return;
     }
-    for stage in &spec.stages {
-        for run in &stage.runs {
-            let script = RunScript::in_stage(spec, stage, run);
-            for check in &enabled {
-                check(&script, checker);
-            }
+    // Each `RUN` is parsed once for all of them.
+    let scripts = Scripts::new(spec);
+    for check in &with_scripts {
+        check(spec, &scripts, checker);
+    }
+    for script in scripts.all() {
+        for check in &per_run {
+            check(script, checker);
         }
     }
 }
 
 /// The metadata of every `ImageSpec` rule, in code order.
 pub fn image_spec_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|(meta, _)| *meta).chain(RUN_RULES.iter().map(|(meta, _)| *meta))
+    RULES
+        .iter()
+        .map(|(meta, _)| *meta)
+        .chain(SCRIPT_RULES.iter().map(|(meta, _)| *meta))
+        .chain(RUN_RULES.iter().map(|(meta, _)| *meta))
 }
 
 /// Convenience: checks `spec` with every rule enabled and default settings.

@@ -1,7 +1,7 @@
 use shipshape_model::{ImageSpec, declare_rule};
 
 use crate::context::Checker;
-use crate::shell::RunScript;
+use crate::shell::Scripts;
 
 declare_rule! {
     /// ## What it does
@@ -46,7 +46,7 @@ declare_rule! {
 
 const SSH_SERVERS: &[&str] = &["openssh-server", "openssh", "dropbear", "dropbear-bin"];
 
-pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
+pub(crate) fn check(spec: &ImageSpec, scripts: &Scripts<'_>, checker: &mut Checker<'_>) {
     let Some(stage) = spec.final_stage() else { return };
     for port in &stage.exposed {
         let (Some(first), last) = (port.port, port.port_end) else { continue };
@@ -56,8 +56,7 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
                 .help = Some("remove `EXPOSE 22`; use `docker exec` or `kubectl exec` for a shell".into());
         }
     }
-    for run in &stage.runs {
-        let run = RunScript::new(run);
+    for run in scripts.of(stage) {
         for command in &run.script.commands {
             for package in command.packages() {
                 if SSH_SERVERS.contains(&package.name.as_str()) {

@@ -1,7 +1,7 @@
 use shipshape_model::{FileCopy, ImageSpec, declare_rule};
 
 use crate::context::Checker;
-use crate::shell::RunScript;
+use crate::shell::Scripts;
 
 declare_rule! {
     /// ## What it does
@@ -80,13 +80,12 @@ fn check_copy(file: &FileCopy, checker: &mut Checker<'_>) {
     }
 }
 
-pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
+pub(crate) fn check(spec: &ImageSpec, scripts: &Scripts<'_>, checker: &mut Checker<'_>) {
     for stage in &spec.stages {
         for file in &stage.files {
             check_copy(file, checker);
         }
-        for run in &stage.runs {
-            let run = RunScript::new(run);
+        for run in scripts.of(stage) {
             for chmod in run.commands(&["chmod"]) {
                 let Some(mode) = chmod.operands().into_iter().find(|w| !w.value.starts_with('-')) else {
                     continue;

@@ -2,7 +2,7 @@ use shipshape_model::{ImageSpec, Origin, declare_rule};
 use shipshape_shell::{SimpleCommand, Word};
 
 use crate::context::Checker;
-use crate::shell::{RunScript, option_span};
+use crate::shell::{RunScript, Scripts, option_span};
 
 declare_rule! {
     /// ## What it does
@@ -176,7 +176,7 @@ fn check_command(run: &RunScript<'_>, command: &SimpleCommand, checker: &mut Che
     }
 }
 
-pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
+pub(crate) fn check(spec: &ImageSpec, scripts: &Scripts<'_>, checker: &mut Checker<'_>) {
     for stage in &spec.stages {
         for var in &stage.env {
             let value = var.value.get().unwrap_or(&var.value.raw);
@@ -193,10 +193,9 @@ pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
                 report(checker, arg.origin.clone(), message, CA_HELP);
             }
         }
-        for run in &stage.runs {
-            let script = RunScript::new(run);
+        for script in scripts.of(stage) {
             for command in &script.script.commands {
-                check_command(&script, command, checker);
+                check_command(script, command, checker);
             }
             for bare in &script.script.bare {
                 for assignment in &bare.assignments {
