@@ -48,6 +48,7 @@ use crate::pod_security::{
 };
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
+use crate::privilege::prv005_insecure_build_security;
 use crate::privilege::{
     prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
@@ -62,6 +63,8 @@ use crate::secrets::{
 };
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
+use crate::supply_chain::sup006_remote_add_without_checksum;
+use crate::supply_chain::sup007_extra_package_index;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled,
     sup003_package_signature_check_disabled, sup400_insecure_registry,
@@ -139,6 +142,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv002_missing_user::MISSING_USER,
     &prv003_sudo_in_run::SUDO_IN_RUN,
     &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
+    &prv005_insecure_build_security::INSECURE_BUILD_SECURITY,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
     &prv101_dangerous_capability::DANGEROUS_CAPABILITY,
     &prv102_capabilities_not_dropped::CAPABILITIES_NOT_DROPPED,
@@ -174,6 +178,8 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
     &sup004_unpinned_system_package::UNPINNED_SYSTEM_PACKAGE,
     &sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE,
+    &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
+    &sup007_extra_package_index::EXTRA_PACKAGE_INDEX,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 

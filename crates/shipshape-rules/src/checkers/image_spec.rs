@@ -15,9 +15,12 @@ use crate::image::img010_useradd_large_uid;
 use crate::network::net001_ssh_server_in_image;
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
+use crate::privilege::prv005_insecure_build_security;
 use crate::shell::{RunScript, Scripts};
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
+use crate::supply_chain::sup006_remote_add_without_checksum;
+use crate::supply_chain::sup007_extra_package_index;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled, sup003_package_signature_check_disabled,
 };
@@ -34,6 +37,11 @@ static RULES: &[(&RuleMeta, Rule)] = &[
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
+    (&prv005_insecure_build_security::INSECURE_BUILD_SECURITY, prv005_insecure_build_security::check),
+    (
+        &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
+        sup006_remote_add_without_checksum::check,
+    ),
 ];
 
 /// Every `ImageSpec` rule that also reads the shell of the `RUN`s, in code order.
@@ -44,6 +52,7 @@ static SCRIPT_RULES: &[(&RuleMeta, ScriptRule)] = &[
         prv004_world_writable_permissions::check,
     ),
     (&sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED, sup002_tls_verification_disabled::check),
+    (&sup007_extra_package_index::EXTRA_PACKAGE_INDEX, sup007_extra_package_index::check),
 ];
 
 /// Every rule that reads the shell of each `RUN`, in code order. The script is parsed once per
