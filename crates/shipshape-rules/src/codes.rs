@@ -16,6 +16,7 @@ use crate::image::img007_apt_install_recommends;
 use crate::image::img008_package_cache_kept;
 use crate::image::img009_pipe_without_pipefail;
 use crate::image::img010_useradd_large_uid;
+use crate::image::img011_package_upgrade_in_build;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
@@ -90,6 +91,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img008_package_cache_kept::PACKAGE_CACHE_KEPT,
     &img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL,
     &img010_useradd_large_uid::USERADD_LARGE_UID,
+    &img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,

@@ -12,6 +12,7 @@ use crate::image::img007_apt_install_recommends;
 use crate::image::img008_package_cache_kept;
 use crate::image::img009_pipe_without_pipefail;
 use crate::image::img010_useradd_large_uid;
+use crate::image::img011_package_upgrade_in_build;
 use crate::network::net001_ssh_server_in_image;
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
@@ -65,6 +66,7 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     (&img008_package_cache_kept::PACKAGE_CACHE_KEPT, img008_package_cache_kept::check),
     (&img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL, img009_pipe_without_pipefail::check),
     (&img010_useradd_large_uid::USERADD_LARGE_UID, img010_useradd_large_uid::check),
+    (&img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD, img011_package_upgrade_in_build::check),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
     (
