@@ -680,4 +680,20 @@ mod tests {
         assert_eq!(parse_port("8000-8010/tcp"), (Some(8000), Some(8010), "tcp".into()));
         assert_eq!(parse_port("http"), (None, None, "tcp".into()));
     }
+
+    #[test]
+    fn runs_keep_their_shell_source_and_heredoc_content() {
+        let text = "# escape=`\nFROM alpine\nRUN --mount=type=cache,target=/root/.cache apk add `\n    curl\nRUN <<-EOF\n\techo hi\nEOF\nRUN [\"sh\", \"-c\", \"true\"]\n";
+        let spec = lower(&crate::parse(text), Arc::from("Dockerfile"), &[]);
+        let runs = &spec.stages[0].runs;
+        let source = runs[0].source.as_ref().expect("shell form");
+        assert_eq!(source.value, "apk add `\n    curl");
+        assert_eq!(source.span.slice(text), source.value);
+        assert_eq!(runs[0].escape, '`');
+        let heredoc = &runs[1].heredocs[0];
+        assert_eq!(heredoc.content, "\techo hi\n");
+        assert_eq!(heredoc.body, "echo hi\n");
+        assert_eq!(heredoc.origin.span.slice(text), heredoc.content);
+        assert!(runs[2].source.is_none());
+    }
 }

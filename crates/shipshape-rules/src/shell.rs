@@ -236,4 +236,25 @@ pub(crate) mod tests {
         let opt = apk.options().into_iter().find(|o| o.name == "--allow-untrusted").expect("flag");
         assert_eq!(run.origin(option_span(&opt)).span.slice(text), "--allow-untrusted");
     }
+
+    #[test]
+    fn findings_point_at_the_exact_word_with_line_and_column() {
+        let text = "FROM debian:12\nRUN apt-get update \\\n    && curl -sSk https://x.example/i.sh \\\n       | sudo bash -s -- --yes \\\n    && apt-get install -y \\\n        --allow-unauthenticated jq\n";
+        let (spec, _) = scripts(text);
+        let findings = crate::checkers::check_image_spec_all(&spec);
+        let source = shipshape_model::SourceFile::new("Dockerfile", text);
+        let at = |code: &str| -> Vec<(&str, (u32, u32))> {
+            findings
+                .iter()
+                .filter(|f| f.rule.code == code)
+                .map(|f| (f.location.span.slice(text), source.line_col(f.location.span.start)))
+                .collect()
+        };
+        assert_eq!(at("SUP001"), [("bash", (4, 15))]);
+        assert_eq!(at("SUP002"), [("k", (3, 16))]);
+        assert_eq!(at("PRV003"), [("sudo", (4, 10))]);
+        assert_eq!(at("SUP003"), [("--allow-unauthenticated", (6, 9))]);
+        assert_eq!(at("SUP004"), [("jq", (6, 33))]);
+        assert_eq!(at("IMG007"), [("install", (5, 16))]);
+    }
 }
