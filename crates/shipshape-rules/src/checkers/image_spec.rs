@@ -17,6 +17,7 @@ use crate::network::net001_ssh_server_in_image;
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
 use crate::privilege::prv005_insecure_build_security;
+use crate::secrets::sec001_secret_in_build_config;
 use crate::shell::{RunScript, Scripts};
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
@@ -39,6 +40,7 @@ static RULES: &[(&RuleMeta, Rule)] = &[
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
     (&prv005_insecure_build_security::INSECURE_BUILD_SECURITY, prv005_insecure_build_security::check),
+    (&sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG, sec001_secret_in_build_config::check),
     (
         &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
         sup006_remote_add_without_checksum::check,
