@@ -59,6 +59,7 @@ use crate::privilege::{
     prv403_rootful_daemon,
 };
 use crate::secrets::sec001_secret_in_build_config;
+use crate::secrets::sec002_secret_in_run_command;
 use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
     sec103_credential_in_config_map, sec110_hardcoded_secret,
@@ -172,6 +173,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv402_missing_authorization_plugin::MISSING_AUTHORIZATION_PLUGIN,
     &prv403_rootful_daemon::ROOTFUL_DAEMON,
     &sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG,
+    &sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND,
     &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,

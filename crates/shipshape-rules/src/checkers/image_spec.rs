@@ -18,6 +18,7 @@ use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
 use crate::privilege::prv005_insecure_build_security;
 use crate::secrets::sec001_secret_in_build_config;
+use crate::secrets::sec002_secret_in_run_command;
 use crate::shell::{RunScript, Scripts};
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
@@ -70,6 +71,7 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     (&img010_useradd_large_uid::USERADD_LARGE_UID, img010_useradd_large_uid::check),
     (&img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD, img011_package_upgrade_in_build::check),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
+    (&sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND, sec002_secret_in_run_command::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
     (
         &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
