@@ -17,6 +17,7 @@ use crate::image::img008_package_cache_kept;
 use crate::image::img009_pipe_without_pipefail;
 use crate::image::img010_useradd_large_uid;
 use crate::image::img011_package_upgrade_in_build;
+use crate::image::img012_package_index_update_alone;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
@@ -50,6 +51,7 @@ use crate::pod_security::{
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
 use crate::privilege::prv005_insecure_build_security;
+use crate::privilege::prv006_setuid_bit_set;
 use crate::privilege::{
     prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
@@ -94,6 +96,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL,
     &img010_useradd_large_uid::USERADD_LARGE_UID,
     &img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD,
+    &img012_package_index_update_alone::PACKAGE_INDEX_UPDATE_ALONE,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
@@ -147,6 +150,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv003_sudo_in_run::SUDO_IN_RUN,
     &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
     &prv005_insecure_build_security::INSECURE_BUILD_SECURITY,
+    &prv006_setuid_bit_set::SETUID_BIT_SET,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
     &prv101_dangerous_capability::DANGEROUS_CAPABILITY,
     &prv102_capabilities_not_dropped::CAPABILITIES_NOT_DROPPED,

@@ -13,10 +13,12 @@ use crate::image::img008_package_cache_kept;
 use crate::image::img009_pipe_without_pipefail;
 use crate::image::img010_useradd_large_uid;
 use crate::image::img011_package_upgrade_in_build;
+use crate::image::img012_package_index_update_alone;
 use crate::network::net001_ssh_server_in_image;
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
 use crate::privilege::prv005_insecure_build_security;
+use crate::privilege::prv006_setuid_bit_set;
 use crate::secrets::sec001_secret_in_build_config;
 use crate::secrets::sec002_secret_in_run_command;
 use crate::shell::{RunScript, Scripts};
@@ -55,6 +57,7 @@ static SCRIPT_RULES: &[(&RuleMeta, ScriptRule)] = &[
         &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
         prv004_world_writable_permissions::check,
     ),
+    (&prv006_setuid_bit_set::SETUID_BIT_SET, prv006_setuid_bit_set::check),
     (&sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED, sup002_tls_verification_disabled::check),
     (&sup007_extra_package_index::EXTRA_PACKAGE_INDEX, sup007_extra_package_index::check),
 ];
@@ -70,6 +73,10 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     (&img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL, img009_pipe_without_pipefail::check),
     (&img010_useradd_large_uid::USERADD_LARGE_UID, img010_useradd_large_uid::check),
     (&img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD, img011_package_upgrade_in_build::check),
+    (
+        &img012_package_index_update_alone::PACKAGE_INDEX_UPDATE_ALONE,
+        img012_package_index_update_alone::check,
+    ),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND, sec002_secret_in_run_command::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),

@@ -11,3 +11,4 @@ pub(crate) mod img008_package_cache_kept;
 pub(crate) mod img009_pipe_without_pipefail;
 pub(crate) mod img010_useradd_large_uid;
 pub(crate) mod img011_package_upgrade_in_build;
+pub(crate) mod img012_package_index_update_alone;
