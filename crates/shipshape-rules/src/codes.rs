@@ -70,6 +70,7 @@ use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
 use crate::supply_chain::sup006_remote_add_without_checksum;
 use crate::supply_chain::sup007_extra_package_index;
+use crate::supply_chain::sup008_plaintext_download;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled,
     sup003_package_signature_check_disabled, sup400_insecure_registry,
@@ -190,6 +191,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE,
     &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
     &sup007_extra_package_index::EXTRA_PACKAGE_INDEX,
+    &sup008_plaintext_download::PLAINTEXT_DOWNLOAD,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 

@@ -26,6 +26,7 @@ use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
 use crate::supply_chain::sup006_remote_add_without_checksum;
 use crate::supply_chain::sup007_extra_package_index;
+use crate::supply_chain::sup008_plaintext_download;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled, sup003_package_signature_check_disabled,
 };
@@ -60,6 +61,7 @@ static SCRIPT_RULES: &[(&RuleMeta, ScriptRule)] = &[
     (&prv006_setuid_bit_set::SETUID_BIT_SET, prv006_setuid_bit_set::check),
     (&sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED, sup002_tls_verification_disabled::check),
     (&sup007_extra_package_index::EXTRA_PACKAGE_INDEX, sup007_extra_package_index::check),
+    (&sup008_plaintext_download::PLAINTEXT_DOWNLOAD, sup008_plaintext_download::check),
 ];
 
 /// Every rule that reads the shell of each `RUN`, in code order. The script is parsed once per

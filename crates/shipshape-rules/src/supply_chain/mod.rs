@@ -7,4 +7,5 @@ pub(crate) mod sup004_unpinned_system_package;
 pub(crate) mod sup005_unpinned_library_package;
 pub(crate) mod sup006_remote_add_without_checksum;
 pub(crate) mod sup007_extra_package_index;
+pub(crate) mod sup008_plaintext_download;
 pub(crate) mod sup400_insecure_registry;
