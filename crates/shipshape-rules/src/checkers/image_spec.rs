@@ -21,6 +21,7 @@ use crate::privilege::prv005_insecure_build_security;
 use crate::privilege::prv006_setuid_bit_set;
 use crate::secrets::sec001_secret_in_build_config;
 use crate::secrets::sec002_secret_in_run_command;
+use crate::secrets::sec003_secret_file_copied;
 use crate::shell::{RunScript, Scripts};
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
@@ -45,6 +46,7 @@ static RULES: &[(&RuleMeta, Rule)] = &[
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
     (&prv005_insecure_build_security::INSECURE_BUILD_SECURITY, prv005_insecure_build_security::check),
     (&sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG, sec001_secret_in_build_config::check),
+    (&sec003_secret_file_copied::SECRET_FILE_COPIED, sec003_secret_file_copied::check),
     (
         &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
         sup006_remote_add_without_checksum::check,
