@@ -257,4 +257,17 @@ pub(crate) mod tests {
         assert_eq!(at("SUP004"), [("jq", (6, 33))]);
         assert_eq!(at("IMG007"), [("install", (5, 16))]);
     }
+
+    #[test]
+    fn exec_form_shell_options_are_followed() {
+        let text = "FROM debian:12\nRUN [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\", \"curl -fsS https://x | tar -x\"]\nRUN [\"sh\", \"-c\", \"curl -fsS https://x | tar -x\"]\n";
+        let (spec, _) = scripts(text);
+        let findings = crate::checkers::check_image_spec_all(&spec);
+        let lines: Vec<u32> = findings
+            .iter()
+            .filter(|f| f.rule.code == "IMG009")
+            .map(|f| shipshape_model::SourceFile::new("Dockerfile", text).line_col(f.location.span.start).0)
+            .collect();
+        assert_eq!(lines, [3]);
+    }
 }
