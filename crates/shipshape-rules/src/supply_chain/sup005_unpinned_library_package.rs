@@ -7,10 +7,11 @@ use crate::shell::RunScript;
 declare_rule! {
     /// ## What it does
     /// Flags language packages installed by name without a version: `pip install flask`,
-    /// `npm install -g typescript`, `yarn add left-pad`, `gem install bundler`. Installs from a
+    /// `npm install -g typescript`, `yarn add left-pad`, `gem install bundler`,
+    /// `go install example.com/cmd@latest`, `cargo install ripgrep`. Installs from a
     /// requirements file, a lockfile (`npm ci`, `npm install` without operands), local paths and
-    /// URLs are not judged, nor is pip upgrading itself (`pip install -U pip`). `latest` is not a
-    /// version. The finding points at the package.
+    /// URLs are not judged, nor is pip upgrading itself (`pip install -U pip`). `latest` (and for
+    /// Go a branch such as `master`, `main` or `HEAD`) is not a version. The finding points at the package.
     ///
     /// ## Why is this bad?
     /// The registry decides what gets installed: a new release (or a hijacked maintainer
@@ -55,8 +56,10 @@ pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
         }
         let upgrading = command.has_option(&["-U", "--upgrade"]);
         for package in packages {
-            if !matches!(package.ecosystem, Ecosystem::Pip | Ecosystem::Npm | Ecosystem::Gem)
-                || package.source != PackageSource::Registry
+            if !matches!(
+                package.ecosystem,
+                Ecosystem::Pip | Ecosystem::Npm | Ecosystem::Gem | Ecosystem::Go | Ecosystem::Cargo
+            ) || package.source != PackageSource::Registry
                 || package.word.has_expansion
                 || package.word.text.is_none()
                 || (package.ecosystem == Ecosystem::Pip && upgrading && package.name == "pip")
@@ -64,13 +67,14 @@ pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
                 continue;
             }
             let version = package.version.as_deref().unwrap_or("").trim();
-            if !version.is_empty() && version != "latest" && version != "*" {
+            if !version.is_empty() && !matches!(version, "latest" | "*" | "master" | "main" | "HEAD") {
                 continue;
             }
             let tool = command.command_name().unwrap_or("");
             let example = match package.ecosystem {
                 Ecosystem::Pip => format!("{}==<version>", package.name),
-                Ecosystem::Npm => format!("{}@<version>", package.name),
+                Ecosystem::Npm | Ecosystem::Go => format!("{}@<version>", package.name),
+                Ecosystem::Cargo => format!("{} --version <version>", package.name),
                 _ => format!("{} -v <version>", package.name),
             };
             checker
