@@ -63,6 +63,7 @@ use crate::privilege::{
 use crate::secrets::sec001_secret_in_build_config;
 use crate::secrets::sec002_secret_in_run_command;
 use crate::secrets::sec003_secret_file_copied;
+use crate::secrets::sec004_build_secret_persisted;
 use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
     sec103_credential_in_config_map, sec110_hardcoded_secret,
@@ -181,6 +182,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG,
     &sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND,
     &sec003_secret_file_copied::SECRET_FILE_COPIED,
+    &sec004_build_secret_persisted::BUILD_SECRET_PERSISTED,
     &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,

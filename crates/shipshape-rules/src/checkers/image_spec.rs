@@ -22,6 +22,7 @@ use crate::privilege::prv006_setuid_bit_set;
 use crate::secrets::sec001_secret_in_build_config;
 use crate::secrets::sec002_secret_in_run_command;
 use crate::secrets::sec003_secret_file_copied;
+use crate::secrets::sec004_build_secret_persisted;
 use crate::shell::{RunScript, Scripts};
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
@@ -83,6 +84,7 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     ),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND, sec002_secret_in_run_command::check),
+    (&sec004_build_secret_persisted::BUILD_SECRET_PERSISTED, sec004_build_secret_persisted::check),
     (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
     (
         &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
