@@ -34,6 +34,7 @@ use crate::monitoring::{
     mon400_local_logging_only, mon401_debug_logging,
 };
 use crate::network::net001_ssh_server_in_image;
+use crate::network::net002_build_host_network;
 use crate::network::{
     net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
     net103_privileged_host_port, net104_pods_without_network_policy, net200_exposed_path_to_host,
@@ -136,6 +137,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &mon400_local_logging_only::LOCAL_LOGGING_ONLY,
     &mon401_debug_logging::DEBUG_LOGGING,
     &net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE,
+    &net002_build_host_network::BUILD_HOST_NETWORK,
     &net100_host_network::HOST_NETWORK,
     &net101_port_on_all_interfaces::PORT_ON_ALL_INTERFACES,
     &net102_sensitive_port_published::SENSITIVE_PORT_PUBLISHED,

@@ -15,6 +15,7 @@ use crate::image::img010_useradd_large_uid;
 use crate::image::img011_package_upgrade_in_build;
 use crate::image::img012_package_index_update_alone;
 use crate::network::net001_ssh_server_in_image;
+use crate::network::net002_build_host_network;
 use crate::privilege::prv003_sudo_in_run;
 use crate::privilege::prv004_world_writable_permissions;
 use crate::privilege::prv005_insecure_build_security;
@@ -43,6 +44,7 @@ static RULES: &[(&RuleMeta, Rule)] = &[
     (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
+    (&net002_build_host_network::BUILD_HOST_NETWORK, net002_build_host_network::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
     (&prv005_insecure_build_security::INSECURE_BUILD_SECURITY, prv005_insecure_build_security::check),
