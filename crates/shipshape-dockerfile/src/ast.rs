@@ -12,6 +12,8 @@ use std::borrow::Cow;
 /// with the next instruction.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Dockerfile {
+    /// The text that was parsed (every span is an offset into it).
+    pub source: std::sync::Arc<str>,
     /// Parser directives (`# syntax=`, `# escape=`, `# check=`) from the top of the file.
     pub directives: Vec<Directive>,
     /// The escape character in effect: `\` unless `# escape=` chose the backtick.

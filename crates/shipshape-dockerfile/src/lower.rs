@@ -20,7 +20,7 @@ use crate::heredoc::parse_marker;
 use crate::validate::csv_fields;
 use shipshape_model::{
     ArgDecl, BaseImage, Command, CommandForm, EnvVar, ExposedPort, FileCopy, FileCopyKind, Healthcheck,
-    Heredoc, ImageRef, ImageSpec, Label, Origin, Run, RunMount, Span, Stage, Value,
+    Heredoc, ImageRef, ImageSpec, Label, Origin, Run, RunMount, Span, Spanned, Stage, Value,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,6 +44,7 @@ pub fn lower(df: &Dockerfile, path: Arc<str>, build_args: &[(String, String)]) -
 pub fn lower_with_diagnostics(df: &Dockerfile, path: Arc<str>, build_args: &[(String, String)]) -> Lowered {
     let mut lowerer = Lowerer {
         path: path.clone(),
+        source: &df.source,
         escape: df.escape,
         build_args,
         global: HashMap::new(),
@@ -92,6 +93,8 @@ impl StageContext {
 
 struct Lowerer<'a> {
     path: Arc<str>,
+    /// The Dockerfile's text.
+    source: &'a str,
     escape: char,
     build_args: &'a [(String, String)],
     /// Global `ARG`s with their effective values.
@@ -449,6 +452,7 @@ impl Lowerer<'_> {
             .map(|h| Heredoc {
                 name: h.name.clone(),
                 body: h.text().into_owned(),
+                content: h.content.clone(),
                 expand: h.expand,
                 origin: self.origin(h.content_span),
             })
@@ -485,6 +489,12 @@ impl Lowerer<'_> {
         let form = match &instruction.args {
             Args::Command(command) => command_form(command),
             _ => CommandForm::Shell(String::new()),
+        };
+        let source = match &instruction.args {
+            Args::Command(CommandArgs::Shell(word)) => {
+                Some(Spanned::new(word.span.slice(self.source).to_string(), word.span))
+            }
+            _ => None,
         };
         let mut mounts = Vec::new();
         let mut dependencies = Vec::new();
@@ -526,6 +536,8 @@ impl Lowerer<'_> {
         };
         let run = Run {
             command: Command { form, origin: origin.clone() },
+            source,
+            escape: self.escape,
             heredocs: self.heredocs(instruction),
             mounts,
             network: flag_value("network"),
@@ -641,5 +653,26 @@ fn command_form(command: &CommandArgs) -> CommandForm {
     match command {
         CommandArgs::Exec(words) => CommandForm::Exec(words.iter().map(|w| w.text.clone()).collect()),
         CommandArgs::Shell(word) => CommandForm::Shell(word.text.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_keep_their_shell_source_and_heredoc_content() {
+        let text = "# escape=`\nFROM alpine\nRUN --mount=type=cache,target=/root/.cache apk add `\n    curl\nRUN <<-EOF\n\techo hi\nEOF\nRUN [\"sh\", \"-c\", \"true\"]\n";
+        let spec = lower(&crate::parse(text), Arc::from("Dockerfile"), &[]);
+        let runs = &spec.stages[0].runs;
+        let source = runs[0].source.as_ref().expect("shell form");
+        assert_eq!(source.value, "apk add `\n    curl");
+        assert_eq!(source.span.slice(text), source.value);
+        assert_eq!(runs[0].escape, '`');
+        let heredoc = &runs[1].heredocs[0];
+        assert_eq!(heredoc.content, "\techo hi\n");
+        assert_eq!(heredoc.body, "echo hi\n");
+        assert_eq!(heredoc.origin.span.slice(text), heredoc.content);
+        assert!(runs[2].source.is_none());
     }
 }

@@ -33,7 +33,7 @@ pub fn parse(text: &str) -> Dockerfile {
         line_no: 0,
         escape: '\\',
         directives_done: false,
-        df: Dockerfile { escape: '\\', ..Dockerfile::default() },
+        df: Dockerfile { source: std::sync::Arc::from(text), escape: '\\', ..Dockerfile::default() },
         seen_from: false,
         scratch: Logical::default(),
     };

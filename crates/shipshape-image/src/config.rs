@@ -481,6 +481,8 @@ pub fn lower_config(
             let origin = value.origin.clone();
             stage.runs.push(Run {
                 command: Command { form: CommandForm::Shell(cmd.clone()), origin: origin.clone() },
+                source: None,
+                escape: '\\',
                 heredocs: Vec::new(),
                 mounts: Vec::new(),
                 network: None,

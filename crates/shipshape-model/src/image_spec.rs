@@ -4,7 +4,7 @@
 //! lower to a single-stage `ImageSpec`. Every field carries the [`Origin`] that set it, so a rule's
 //! finding points at the exact instruction or argument.
 
-use crate::span::Origin;
+use crate::span::{Origin, Spanned};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -295,7 +295,11 @@ impl RunMount {
 #[derive(Debug, Clone, Serialize)]
 pub struct Heredoc {
     pub name: String,
+    /// The body as the builder uses it (with `<<-`, leading tabs removed).
     pub body: String,
+    /// The body exactly as written in the file, at `origin.span` (for parsers that map
+    /// offsets back to the file).
+    pub content: String,
     /// Whether variables in the body expand (the delimiter was not quoted).
     pub expand: bool,
     pub origin: Origin,
@@ -305,6 +309,13 @@ pub struct Heredoc {
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
     pub command: Command,
+    /// The shell-form command exactly as written, from after the flags to the end of its last
+    /// line (continuation lines and comment lines inside them included), with its span in the
+    /// file: what a shell parser reads to report file offsets. `None` for exec form and for
+    /// runs not read from a file (image history).
+    pub source: Option<Spanned<String>>,
+    /// The file's escape character (`\` unless `# escape=` chose the backtick).
+    pub escape: char,
     pub heredocs: Vec<Heredoc>,
     pub mounts: Vec<RunMount>,
     /// `--network=default|none|host`.

@@ -9,6 +9,15 @@ use shipshape_model::general::{
     UNREADABLE_TARGET, UNUSED_SUPPRESSION,
 };
 
+use crate::image::img004_cd_in_run;
+use crate::image::img005_apt_in_run;
+use crate::image::img006_apt_get_without_yes;
+use crate::image::img007_apt_install_recommends;
+use crate::image::img008_package_cache_kept;
+use crate::image::img009_pipe_without_pipefail;
+use crate::image::img010_useradd_large_uid;
+use crate::image::img011_package_upgrade_in_build;
+use crate::image::img012_package_index_update_alone;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
@@ -24,6 +33,8 @@ use crate::monitoring::{
     mon001_missing_healthcheck, mon100_missing_container_healthcheck, mon101_logging_disabled,
     mon400_local_logging_only, mon401_debug_logging,
 };
+use crate::network::net001_ssh_server_in_image;
+use crate::network::net002_build_host_network;
 use crate::network::{
     net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
     net103_privileged_host_port, net104_pods_without_network_policy, net200_exposed_path_to_host,
@@ -38,6 +49,10 @@ use crate::pod_security::{
     prv306_pss_run_as_non_root, prv307_pss_run_as_user, prv308_pss_seccomp_restricted,
     prv309_pss_capabilities_restricted,
 };
+use crate::privilege::prv003_sudo_in_run;
+use crate::privilege::prv004_world_writable_permissions;
+use crate::privilege::prv005_insecure_build_security;
+use crate::privilege::prv006_setuid_bit_set;
 use crate::privilege::{
     prv001_root_user, prv002_missing_user, prv100_privileged_container, prv101_dangerous_capability,
     prv102_capabilities_not_dropped, prv103_seccomp_unconfined, prv104_apparmor_unconfined,
@@ -46,12 +61,24 @@ use crate::privilege::{
     prv400_default_seccomp_unconfined, prv401_new_privileges_by_default, prv402_missing_authorization_plugin,
     prv403_rootful_daemon,
 };
+use crate::secrets::sec001_secret_in_build_config;
+use crate::secrets::sec002_secret_in_run_command;
+use crate::secrets::sec003_secret_file_copied;
+use crate::secrets::sec004_build_secret_persisted;
 use crate::secrets::{
-    sec010_credential_file_copied, sec100_secret_in_environment, sec101_known_credential_format,
-    sec102_secret_manifest_data, sec103_credential_in_config_map, sec110_hardcoded_secret,
+    sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
+    sec103_credential_in_config_map, sec110_hardcoded_secret,
 };
+use crate::supply_chain::sup004_unpinned_system_package;
+use crate::supply_chain::sup005_unpinned_library_package;
+use crate::supply_chain::sup006_remote_add_without_checksum;
+use crate::supply_chain::sup007_extra_package_index;
+use crate::supply_chain::sup008_plaintext_download;
 use crate::supply_chain::sup100_vulnerable_package;
-use crate::supply_chain::sup400_insecure_registry;
+use crate::supply_chain::{
+    sup001_download_piped_to_shell, sup002_tls_verification_disabled,
+    sup003_package_signature_check_disabled, sup400_insecure_registry,
+};
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -66,6 +93,15 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img001_untagged_base_image::UNTAGGED_BASE_IMAGE,
     &img002_latest_base_tag::LATEST_BASE_TAG,
     &img003_add_local_files::ADD_LOCAL_FILES,
+    &img004_cd_in_run::CD_IN_RUN,
+    &img005_apt_in_run::APT_IN_RUN,
+    &img006_apt_get_without_yes::APT_GET_WITHOUT_YES,
+    &img007_apt_install_recommends::APT_INSTALL_RECOMMENDS,
+    &img008_package_cache_kept::PACKAGE_CACHE_KEPT,
+    &img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL,
+    &img010_useradd_large_uid::USERADD_LARGE_UID,
+    &img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD,
+    &img012_package_index_update_alone::PACKAGE_INDEX_UPDATE_ALONE,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
@@ -101,6 +137,8 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &mon101_logging_disabled::LOGGING_DISABLED,
     &mon400_local_logging_only::LOCAL_LOGGING_ONLY,
     &mon401_debug_logging::DEBUG_LOGGING,
+    &net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE,
+    &net002_build_host_network::BUILD_HOST_NETWORK,
     &net100_host_network::HOST_NETWORK,
     &net101_port_on_all_interfaces::PORT_ON_ALL_INTERFACES,
     &net102_sensitive_port_published::SENSITIVE_PORT_PUBLISHED,
@@ -115,6 +153,10 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &net403_iptables_disabled::IPTABLES_DISABLED,
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
+    &prv003_sudo_in_run::SUDO_IN_RUN,
+    &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
+    &prv005_insecure_build_security::INSECURE_BUILD_SECURITY,
+    &prv006_setuid_bit_set::SETUID_BIT_SET,
     &prv100_privileged_container::PRIVILEGED_CONTAINER,
     &prv101_dangerous_capability::DANGEROUS_CAPABILITY,
     &prv102_capabilities_not_dropped::CAPABILITIES_NOT_DROPPED,
@@ -140,12 +182,23 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv401_new_privileges_by_default::NEW_PRIVILEGES_BY_DEFAULT,
     &prv402_missing_authorization_plugin::MISSING_AUTHORIZATION_PLUGIN,
     &prv403_rootful_daemon::ROOTFUL_DAEMON,
-    &sec010_credential_file_copied::CREDENTIAL_FILE_COPIED,
+    &sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG,
+    &sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND,
+    &sec003_secret_file_copied::SECRET_FILE_COPIED,
+    &sec004_build_secret_persisted::BUILD_SECRET_PERSISTED,
     &sec100_secret_in_environment::SECRET_IN_ENVIRONMENT,
     &sec101_known_credential_format::KNOWN_CREDENTIAL_FORMAT,
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
     &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
     &sec110_hardcoded_secret::HARDCODED_SECRET,
+    &sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL,
+    &sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED,
+    &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
+    &sup004_unpinned_system_package::UNPINNED_SYSTEM_PACKAGE,
+    &sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE,
+    &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
+    &sup007_extra_package_index::EXTRA_PACKAGE_INDEX,
+    &sup008_plaintext_download::PLAINTEXT_DOWNLOAD,
     &sup100_vulnerable_package::VULNERABLE_PACKAGE,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];

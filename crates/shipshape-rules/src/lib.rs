@@ -17,6 +17,7 @@ mod network;
 pub mod pod_security;
 mod privilege;
 mod secrets;
+mod shell;
 mod supply_chain;
 
 pub use codes::{ALL_RULES, rule_by_code};

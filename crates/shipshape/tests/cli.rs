@@ -867,7 +867,8 @@ fn planted_secrets_are_found_everywhere_and_never_printed_in_full() {
         [("Dockerfile", 2), ("deploy/run.sh", 2), ("config/settings.json", 1), ("k8s/cm.yaml", 5)]
     {
         assert!(
-            found.iter().any(|(c, p, l)| c.starts_with("SEC1") && p == path && *l == line),
+            // The Dockerfile's token is a `RUN` argument: `SEC002` reports it (and supersedes `SEC110`).
+            found.iter().any(|(c, p, l)| c.starts_with("SEC") && p == path && *l == line),
             "nothing at {path}:{line}: {found:?}"
         );
     }

@@ -4,33 +4,131 @@ use crate::context::Checker;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::monitoring::mon001_missing_healthcheck;
 use crate::privilege::{prv001_root_user, prv002_missing_user};
-use crate::secrets::sec010_credential_file_copied;
+
+use crate::image::img004_cd_in_run;
+use crate::image::img005_apt_in_run;
+use crate::image::img006_apt_get_without_yes;
+use crate::image::img007_apt_install_recommends;
+use crate::image::img008_package_cache_kept;
+use crate::image::img009_pipe_without_pipefail;
+use crate::image::img010_useradd_large_uid;
+use crate::image::img011_package_upgrade_in_build;
+use crate::image::img012_package_index_update_alone;
+use crate::network::net001_ssh_server_in_image;
+use crate::network::net002_build_host_network;
+use crate::privilege::prv003_sudo_in_run;
+use crate::privilege::prv004_world_writable_permissions;
+use crate::privilege::prv005_insecure_build_security;
+use crate::privilege::prv006_setuid_bit_set;
+use crate::secrets::sec001_secret_in_build_config;
+use crate::secrets::sec002_secret_in_run_command;
+use crate::secrets::sec003_secret_file_copied;
+use crate::secrets::sec004_build_secret_persisted;
+use crate::shell::{RunScript, Scripts};
+use crate::supply_chain::sup004_unpinned_system_package;
+use crate::supply_chain::sup005_unpinned_library_package;
+use crate::supply_chain::sup006_remote_add_without_checksum;
+use crate::supply_chain::sup007_extra_package_index;
+use crate::supply_chain::sup008_plaintext_download;
+use crate::supply_chain::{
+    sup001_download_piped_to_shell, sup002_tls_verification_disabled, sup003_package_signature_check_disabled,
+};
 
 type Rule = fn(&ImageSpec, &mut Checker<'_>);
+type ScriptRule = fn(&ImageSpec, &Scripts<'_>, &mut Checker<'_>);
+type RunRule = fn(&RunScript<'_>, &mut Checker<'_>);
 
 /// Every `ImageSpec` rule and its check, in code order.
-static RULES: [(&RuleMeta, Rule); 7] = [
+static RULES: &[(&RuleMeta, Rule)] = &[
     (&img001_untagged_base_image::UNTAGGED_BASE_IMAGE, img001_untagged_base_image::check),
     (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
+    (&net002_build_host_network::BUILD_HOST_NETWORK, net002_build_host_network::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
     (&prv002_missing_user::MISSING_USER, prv002_missing_user::check),
-    (&sec010_credential_file_copied::CREDENTIAL_FILE_COPIED, sec010_credential_file_copied::check),
+    (&prv005_insecure_build_security::INSECURE_BUILD_SECURITY, prv005_insecure_build_security::check),
+    (&sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG, sec001_secret_in_build_config::check),
+    (&sec003_secret_file_copied::SECRET_FILE_COPIED, sec003_secret_file_copied::check),
+    (
+        &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
+        sup006_remote_add_without_checksum::check,
+    ),
+];
+
+/// Every `ImageSpec` rule that also reads the shell of the `RUN`s, in code order.
+static SCRIPT_RULES: &[(&RuleMeta, ScriptRule)] = &[
+    (&net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE, net001_ssh_server_in_image::check),
+    (
+        &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
+        prv004_world_writable_permissions::check,
+    ),
+    (&prv006_setuid_bit_set::SETUID_BIT_SET, prv006_setuid_bit_set::check),
+    (&sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED, sup002_tls_verification_disabled::check),
+    (&sup007_extra_package_index::EXTRA_PACKAGE_INDEX, sup007_extra_package_index::check),
+    (&sup008_plaintext_download::PLAINTEXT_DOWNLOAD, sup008_plaintext_download::check),
+];
+
+/// Every rule that reads the shell of each `RUN`, in code order. The script is parsed once per
+/// `RUN` for all of them.
+static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
+    (&img004_cd_in_run::CD_IN_RUN, img004_cd_in_run::check),
+    (&img005_apt_in_run::APT_IN_RUN, img005_apt_in_run::check),
+    (&img006_apt_get_without_yes::APT_GET_WITHOUT_YES, img006_apt_get_without_yes::check),
+    (&img007_apt_install_recommends::APT_INSTALL_RECOMMENDS, img007_apt_install_recommends::check),
+    (&img008_package_cache_kept::PACKAGE_CACHE_KEPT, img008_package_cache_kept::check),
+    (&img009_pipe_without_pipefail::PIPE_WITHOUT_PIPEFAIL, img009_pipe_without_pipefail::check),
+    (&img010_useradd_large_uid::USERADD_LARGE_UID, img010_useradd_large_uid::check),
+    (&img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD, img011_package_upgrade_in_build::check),
+    (
+        &img012_package_index_update_alone::PACKAGE_INDEX_UPDATE_ALONE,
+        img012_package_index_update_alone::check,
+    ),
+    (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
+    (&sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND, sec002_secret_in_run_command::check),
+    (&sec004_build_secret_persisted::BUILD_SECRET_PERSISTED, sec004_build_secret_persisted::check),
+    (&sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL, sup001_download_piped_to_shell::check),
+    (
+        &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
+        sup003_package_signature_check_disabled::check,
+    ),
+    (&sup004_unpinned_system_package::UNPINNED_SYSTEM_PACKAGE, sup004_unpinned_system_package::check),
+    (&sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE, sup005_unpinned_library_package::check),
 ];
 
 /// Runs every enabled `ImageSpec` rule over `spec`.
 pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
-    for (meta, check) in &RULES {
+    for (meta, check) in RULES {
         if checker.enabled(meta) {
             check(spec, checker);
+        }
+    }
+    let with_scripts: Vec<ScriptRule> =
+        SCRIPT_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
+    let per_run: Vec<RunRule> =
+        RUN_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
+    if with_scripts.is_empty() && per_run.is_empty() {
+        return;
+    }
+    // Each `RUN` is parsed once for all of them.
+    let scripts = Scripts::new(spec);
+    for check in &with_scripts {
+        check(spec, &scripts, checker);
+    }
+    for script in scripts.all() {
+        for check in &per_run {
+            check(script, checker);
         }
     }
 }
 
 /// The metadata of every `ImageSpec` rule, in code order.
 pub fn image_spec_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|(meta, _)| *meta)
+    RULES
+        .iter()
+        .map(|(meta, _)| *meta)
+        .chain(SCRIPT_RULES.iter().map(|(meta, _)| *meta))
+        .chain(RUN_RULES.iter().map(|(meta, _)| *meta))
 }
 
 /// Convenience: checks `spec` with every rule enabled and default settings.

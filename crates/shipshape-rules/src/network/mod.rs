@@ -1,5 +1,7 @@
 //! `NET`: published ports, host network, plaintext endpoints.
 
+pub(crate) mod net001_ssh_server_in_image;
+pub(crate) mod net002_build_host_network;
 pub(crate) mod net100_host_network;
 pub(crate) mod net101_port_on_all_interfaces;
 pub(crate) mod net102_sensitive_port_published;

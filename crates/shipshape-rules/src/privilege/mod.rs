@@ -2,6 +2,10 @@
 
 pub(crate) mod prv001_root_user;
 pub(crate) mod prv002_missing_user;
+pub(crate) mod prv003_sudo_in_run;
+pub(crate) mod prv004_world_writable_permissions;
+pub(crate) mod prv005_insecure_build_security;
+pub(crate) mod prv006_setuid_bit_set;
 pub(crate) mod prv100_privileged_container;
 pub(crate) mod prv101_dangerous_capability;
 pub(crate) mod prv102_capabilities_not_dropped;

@@ -1,6 +1,9 @@
 //! `SEC`: credentials in configuration and images.
 
-pub(crate) mod sec010_credential_file_copied;
+pub(crate) mod sec001_secret_in_build_config;
+pub(crate) mod sec002_secret_in_run_command;
+pub(crate) mod sec003_secret_file_copied;
+pub(crate) mod sec004_build_secret_persisted;
 pub(crate) mod sec100_secret_in_environment;
 pub(crate) mod sec101_known_credential_format;
 pub(crate) mod sec102_secret_manifest_data;

@@ -1,4 +1,12 @@
 //! `SUP`: where images and packages come from and whether that can be trusted.
 
+pub(crate) mod sup001_download_piped_to_shell;
+pub(crate) mod sup002_tls_verification_disabled;
+pub(crate) mod sup003_package_signature_check_disabled;
+pub(crate) mod sup004_unpinned_system_package;
+pub(crate) mod sup005_unpinned_library_package;
+pub(crate) mod sup006_remote_add_without_checksum;
+pub(crate) mod sup007_extra_package_index;
+pub(crate) mod sup008_plaintext_download;
 pub(crate) mod sup100_vulnerable_package;
 pub(crate) mod sup400_insecure_registry;
