@@ -61,7 +61,6 @@ mod glob;
 mod heuristics;
 mod keywords;
 mod rule;
-mod sha256;
 mod validators;
 pub mod vectors;
 

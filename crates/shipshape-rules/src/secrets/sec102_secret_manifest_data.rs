@@ -56,7 +56,10 @@ pub(crate) fn check(object: &KubeObject<'_, '_>, checker: &mut Checker<'_>) {
         for (key, value) in entries {
             let Some(text) = value.as_str() else { continue };
             let plain = if encoded {
-                match decode_base64(text).and_then(|bytes| String::from_utf8(bytes).ok()) {
+                match shipshape_secrets::decode_base64(text.as_bytes())
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                {
                     Some(plain) => plain,
                     None => continue,
                 }
@@ -81,51 +84,10 @@ pub(crate) fn check(object: &KubeObject<'_, '_>, checker: &mut Checker<'_>) {
     }
 }
 
-/// Standard or URL-safe base64, padding optional, whitespace ignored; `None` if not base64.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut buffer = 0u32;
-    let mut bits = 0u32;
-    let mut padding = false;
-    for byte in text.bytes() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => {
-                padding = true;
-                continue;
-            }
-            b' ' | b'\n' | b'\r' | b'\t' => continue,
-            _ => return None,
-        };
-        if padding {
-            return None;
-        }
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checkers::kube_object::testing::{lines, run};
-
-    #[test]
-    fn decodes_base64() {
-        assert_eq!(decode_base64("aHVudGVyMg==").as_deref(), Some(&b"hunter2"[..]));
-        assert_eq!(decode_base64("aHVudGVyMg").as_deref(), Some(&b"hunter2"[..]));
-        assert!(decode_base64("not base64!").is_none());
-    }
 
     #[test]
     fn flags_real_values_not_placeholders() {
