@@ -1,5 +1,8 @@
 //! End-to-end tests of the `shipshape` binary: real files in, exit codes and reports out.
 
+mod images;
+
+use images::{docker_save_archive, layer_tar};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -882,41 +885,6 @@ fn planted_secrets_are_found_everywhere_and_never_printed_in_full() {
     }
 }
 
-/// A layer tar holding `files` (path, content); `None` content writes an empty whiteout file.
-fn layer_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, data) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        builder.append_data(&mut header, path, *data).expect("append");
-    }
-    builder.into_inner().expect("tar")
-}
-
-/// A legacy `docker save` archive of `layers` with an image config `config` (its `rootfs` is
-/// filled in).
-fn docker_save_archive(layers: &[Vec<u8>], mut config: serde_json::Value) -> Vec<u8> {
-    use shipshape_image::Digest;
-    let diff_ids: Vec<String> = layers.iter().map(|l| Digest::sha256_of(l).to_string()).collect();
-    config["rootfs"] = serde_json::json!({"type": "layers", "diff_ids": diff_ids});
-    let config = serde_json::to_vec(&config).expect("config");
-    let config_name = format!("{}.json", Digest::sha256_of(&config).hex());
-    let layer_names: Vec<String> =
-        layers.iter().map(|l| format!("{}/layer.tar", Digest::sha256_of(l).hex())).collect();
-    let manifest =
-        serde_json::json!([{"Config": config_name, "RepoTags": ["planted:1"], "Layers": layer_names}]);
-    let manifest = serde_json::to_vec(&manifest).expect("manifest");
-    let mut files: Vec<(String, Vec<u8>)> = vec![("manifest.json".into(), manifest), (config_name, config)];
-    for (name, layer) in layer_names.iter().zip(layers) {
-        files.push((name.clone(), layer.clone()));
-    }
-    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
-    layer_tar(&entries)
-}
-
 #[test]
 fn image_secrets_in_deleted_layer_files_and_config_rules() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -930,7 +898,7 @@ fn image_secrets_in_deleted_layer_files_and_config_rules() {
         "history": [{"created_by": "COPY . /app # buildkit"}, {"created_by": "RUN /bin/sh -c rm /app/.env # buildkit"}]
     });
     let archive = dir.path().join("planted.tar");
-    std::fs::write(&archive, docker_save_archive(&[added, removed], config)).expect("write");
+    std::fs::write(&archive, docker_save_archive(&[added, removed], config, "planted:1")).expect("write");
     let out = shipshape(dir.path(), &["image", "planted.tar", "-f", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let report = json(&out);

@@ -6,6 +6,9 @@
 
 #[path = "../../shipshape-vulndb/tests/common/mod.rs"]
 mod common;
+mod images;
+
+use images::{docker_save_archive, layer_tar};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -196,38 +199,6 @@ fn db_update_from_a_local_server() {
     assert!(shipshape(dir.path(), &["db", "status", "--db", db.to_str().unwrap()]).status.success());
 }
 
-fn layer_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, data) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        builder.append_data(&mut header, path, *data).expect("append");
-    }
-    builder.into_inner().expect("tar")
-}
-
-fn docker_save_archive(layers: &[Vec<u8>], mut config: serde_json::Value) -> Vec<u8> {
-    use shipshape_image::Digest;
-    let diff_ids: Vec<String> = layers.iter().map(|l| Digest::sha256_of(l).to_string()).collect();
-    config["rootfs"] = serde_json::json!({"type": "layers", "diff_ids": diff_ids});
-    let config = serde_json::to_vec(&config).expect("config");
-    let config_name = format!("{}.json", Digest::sha256_of(&config).hex());
-    let layer_names: Vec<String> =
-        layers.iter().map(|l| format!("{}/layer.tar", Digest::sha256_of(l).hex())).collect();
-    let manifest =
-        serde_json::json!([{"Config": config_name, "RepoTags": ["vulnerable:1"], "Layers": layer_names}]);
-    let manifest = serde_json::to_vec(&manifest).expect("manifest");
-    let mut files: Vec<(String, Vec<u8>)> = vec![("manifest.json".into(), manifest), (config_name, config)];
-    for (name, layer) in layer_names.iter().zip(layers) {
-        files.push((name.clone(), layer.clone()));
-    }
-    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
-    layer_tar(&entries)
-}
-
 const BASE_STATUS: &str = "\
 Package: bash
 Status: install ok installed
@@ -271,7 +242,7 @@ fn image_os_packages_match_their_release() {
         "history": [{"created_by": "debian base"}, {"created_by": "RUN apt-get install -y openssl"}]
     });
     let archive = dir.path().join("image.tar");
-    std::fs::write(&archive, docker_save_archive(&[base, added], config)).unwrap();
+    std::fs::write(&archive, docker_save_archive(&[base, added], config, "vulnerable:1")).unwrap();
 
     let out = shipshape(dir.path(), &["image", "image.tar", "-f", "json", "--db", db.to_str().unwrap()]);
     let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
@@ -322,7 +293,11 @@ fn alpine_image_matches_the_real_osv_record_of_its_release() {
         "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
         "history": [{"created_by": "alpine base"}]
     });
-    std::fs::write(dir.path().join("alpine.tar"), docker_save_archive(&[layer], config.clone())).unwrap();
+    std::fs::write(
+        dir.path().join("alpine.tar"),
+        docker_save_archive(&[layer], config.clone(), "vulnerable:1"),
+    )
+    .unwrap();
     let out = shipshape(dir.path(), &["image", "alpine.tar", "-f", "json", "--db", db.to_str().unwrap()]);
     let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -339,7 +314,8 @@ fn alpine_image_matches_the_real_osv_record_of_its_release() {
         ("etc/os-release", b"ID=alpine\nVERSION_ID=3.19.1\n"),
         ("lib/apk/db/installed", installed.as_bytes()),
     ]);
-    std::fs::write(dir.path().join("alpine319.tar"), docker_save_archive(&[other], config)).unwrap();
+    std::fs::write(dir.path().join("alpine319.tar"), docker_save_archive(&[other], config, "vulnerable:1"))
+        .unwrap();
     let out = shipshape(dir.path(), &["image", "alpine319.tar", "-f", "json", "--db", db.to_str().unwrap()]);
     assert!(findings(&json(&out)).iter().all(|f| f.0 != "SUP100"));
 }
