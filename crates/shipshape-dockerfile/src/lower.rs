@@ -266,29 +266,9 @@ impl Lowerer<'_> {
         let value = self.global_value(&image);
         let mut context =
             StageContext { name: stage_name.as_ref().map(|n| n.text.to_lowercase()), ..Default::default() };
-        let mut stage = Stage {
-            index,
-            name: stage_name.as_ref().map(|n| self.literal(&n.text, n.span)),
-            origin,
-            base: BaseImage::Unresolved { value: value.clone() },
-            platform: instruction.flag("platform").map(|flag| self.global_value(&flag_word(flag))),
-            user: None,
-            env: Vec::new(),
-            args: Vec::new(),
-            labels: Vec::new(),
-            exposed: Vec::new(),
-            healthcheck: None,
-            entrypoint: None,
-            cmd: None,
-            shell: None,
-            workdir: None,
-            volumes: Vec::new(),
-            stop_signal: None,
-            runs: Vec::new(),
-            files: Vec::new(),
-            onbuild: Vec::new(),
-            depends_on: Vec::new(),
-        };
+        let mut stage = Stage::new(index, origin, BaseImage::Unresolved { value: value.clone() });
+        stage.name = stage_name.as_ref().map(|n| self.literal(&n.text, n.span));
+        stage.platform = instruction.flag("platform").map(|flag| self.global_value(&flag_word(flag)));
         stage.base = match value.resolved.clone() {
             None => BaseImage::Unresolved { value },
             Some(name) => {

@@ -259,31 +259,11 @@ pub fn lower_config(
     };
     let stage_origin = lower.origin(root.span);
     let config_origin = container.map_or_else(|| stage_origin.clone(), |c| lower.origin(c.span));
-    let mut stage = Stage {
-        index: 0,
-        name: None,
-        origin: stage_origin.clone(),
-        base: BaseImage::Unresolved {
-            value: Value { raw: String::new(), resolved: None, origin: stage_origin },
-        },
-        platform: None,
-        user: None,
-        env: Vec::new(),
-        args: Vec::new(),
-        labels: Vec::new(),
-        exposed: Vec::new(),
-        healthcheck: None,
-        entrypoint: None,
-        cmd: None,
-        shell: None,
-        workdir: None,
-        volumes: Vec::new(),
-        stop_signal: None,
-        runs: Vec::new(),
-        files: Vec::new(),
-        onbuild: Vec::new(),
-        depends_on: Vec::new(),
-    };
+    let mut stage = Stage::new(
+        0,
+        stage_origin.clone(),
+        BaseImage::Unresolved { value: Value { raw: String::new(), resolved: None, origin: stage_origin } },
+    );
     if let (Some(os), Some(arch)) = (&config.os, &config.architecture) {
         let platform = match &config.variant {
             Some(v) => format!("{os}/{arch}/{v}"),

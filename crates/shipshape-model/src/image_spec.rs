@@ -93,6 +93,35 @@ pub struct Stage {
     pub depends_on: Vec<usize>,
 }
 
+impl Stage {
+    /// A stage with nothing in it yet but its position, `FROM` instruction and base.
+    pub fn new(index: usize, origin: Origin, base: BaseImage) -> Stage {
+        Stage {
+            index,
+            name: None,
+            origin,
+            base,
+            platform: None,
+            user: None,
+            env: Vec::new(),
+            args: Vec::new(),
+            labels: Vec::new(),
+            exposed: Vec::new(),
+            healthcheck: None,
+            entrypoint: None,
+            cmd: None,
+            shell: None,
+            workdir: None,
+            volumes: Vec::new(),
+            stop_signal: None,
+            runs: Vec::new(),
+            files: Vec::new(),
+            onbuild: Vec::new(),
+            depends_on: Vec::new(),
+        }
+    }
+}
+
 /// What a stage starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
