@@ -64,6 +64,33 @@ pub struct Finding {
     pub fix: Option<Fix>,
     /// Stable across unrelated edits of the file; set by the sink (see `shipshape-workspace`).
     pub fingerprint: String,
+    /// For a vulnerable package: which vulnerability in which package, for ignore entries keyed
+    /// by vulnerability id, machine-readable reports and VEX.
+    pub vulnerability: Option<Box<VulnerabilityRef>>,
+}
+
+/// The vulnerability and package a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VulnerabilityRef {
+    /// The preferred id (a CVE id when there is one).
+    pub id: String,
+    /// The other ids of the same vulnerability (GHSA, distribution ids).
+    pub aliases: Vec<String>,
+    /// The package as installed or pinned.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its package URL, with version, when known.
+    pub purl: Option<String>,
+    /// The lowest version that fixes it, when known.
+    pub fixed: Option<String>,
+}
+
+impl VulnerabilityRef {
+    /// Whether `id` names this vulnerability (its id or an alias, case-insensitively).
+    pub fn is_named(&self, id: &str) -> bool {
+        std::iter::once(&self.id).chain(&self.aliases).any(|known| known.eq_ignore_ascii_case(id))
+    }
 }
 
 impl Finding {
@@ -77,6 +104,7 @@ impl Finding {
             help: None,
             fix: None,
             fingerprint: String::new(),
+            vulnerability: None,
         }
     }
 

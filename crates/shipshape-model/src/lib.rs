@@ -17,7 +17,7 @@ pub mod span;
 pub mod workload;
 
 pub use engine::{ApiListener, ApiTls, EngineConfig, SeccompDefault, SettingList, SocketStat, Ulimit};
-pub use finding::{Finding, Location, Region, RelatedLocation};
+pub use finding::{Finding, Location, Region, RelatedLocation, VulnerabilityRef};
 pub use fix::{Applicability, Edit, Fix};
 pub use image_spec::*;
 pub use redact::redact;

@@ -78,7 +78,8 @@ use crate::{Report, TOOL_NAME};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use shipshape_model::{
-    Alias, Applicability, Finding, Layer, Location, RelatedLocation, ScanTarget, Severity, Span, TargetStatus,
+    Alias, Applicability, Finding, Layer, Location, RelatedLocation, ScanTarget, Severity, Span,
+    TargetStatus, VulnerabilityRef,
 };
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -263,6 +264,8 @@ struct JsonFinding<'a> {
     fix: Option<JsonFix<'a>>,
     aliases: Aliases,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerability: Option<&'a VulnerabilityRef>,
 }
 
 /// Aliases as `{ "tool": "hadolint", "id": "DL3002" }`, tools named by [`shipshape_model::Tool::as_str`].
@@ -307,6 +310,7 @@ impl<'a> JsonFinding<'a> {
             }),
             aliases: Aliases(rule.aliases),
             fingerprint: &finding.fingerprint,
+            vulnerability: finding.vulnerability.as_deref(),
             related: Related { related: &finding.related, secret },
         }
     }

@@ -197,6 +197,7 @@ pub(crate) fn match_candidates(
                 severity_source,
                 summary: found.summary,
                 layer: candidate.layer.clone(),
+                purl: candidate.purl.as_ref().map(|purl| format!("{purl}@{}", candidate.version)),
             });
         }
     }

@@ -20,6 +20,12 @@
 //! expires = "2027-03-31"           # optional; after this day the entry stops suppressing
 //!                                  # and yields one GEN006 finding
 //!
+//! [[ignore]]                       # accepted vulnerabilities: by id (or any alias), optionally
+//! vulnerabilities = ["CVE-2023-4911", "GHSA-jfh8-c2jp-5v3q"]   # only in some packages and
+//! packages = ["glibc"]             # paths; `paths` is optional when `vulnerabilities` or
+//! reason = "not reachable: no setuid binaries"   # `packages` is given (then: every path)
+//! expires = "2027-01-31"
+//!
 //! [registries]
 //! trusted = ["registry.example.com", "ghcr.io/acme"]
 //! ```
@@ -62,7 +68,7 @@ const SECRET_RULE_KEYS: [&str; 7] = ["id", "title", "regex", "keywords", "severi
 const SECRET_ALLOW_KEYS: [&str; 4] = ["paths", "values", "rules", "reason"];
 const KUBERNETES_KEYS: [&str; 1] = ["pod-security"];
 const RULES_KEYS: [&str; 2] = ["select", "ignore"];
-const IGNORE_KEYS: [&str; 4] = ["paths", "rules", "reason", "expires"];
+const IGNORE_KEYS: [&str; 6] = ["paths", "rules", "vulnerabilities", "packages", "reason", "expires"];
 const REGISTRIES_KEYS: [&str; 1] = ["trusted"];
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
@@ -126,6 +132,10 @@ pub struct PathIgnore {
     globs: GlobSet,
     /// `None`: every rule.
     pub rules: Option<Vec<Selector>>,
+    /// Vulnerability ids (any alias matches); `None`: any finding, vulnerability or not.
+    pub vulnerabilities: Option<Vec<String>>,
+    /// Package names (vulnerability findings only); `None`: any package.
+    pub packages: Option<Vec<String>>,
     /// Why the findings are accepted.
     pub reason: String,
     /// The last day the entry suppresses.
@@ -138,8 +148,12 @@ pub struct PathIgnore {
 
 impl PathIgnore {
     /// Whether `relative` (a `/`-separated path relative to the configuration's directory), or
-    /// one of its parent directories, matches a glob of the entry.
+    /// one of its parent directories, matches a glob of the entry. An entry without `paths`
+    /// matches every path.
     pub fn matches_path(&self, relative: &str) -> bool {
+        if self.patterns.is_empty() {
+            return true;
+        }
         let mut candidate = relative.trim_end_matches('/');
         loop {
             if !candidate.is_empty() && self.globs.is_match(candidate) {
@@ -155,6 +169,25 @@ impl PathIgnore {
     /// Whether the entry covers findings of `rule`.
     pub fn matches_rule(&self, rule: &RuleMeta) -> bool {
         self.rules.as_ref().is_none_or(|selectors| selectors.iter().any(|s| s.matches(rule)))
+    }
+
+    /// Whether the entry covers `finding` (its path aside): its rule, and when the entry names
+    /// vulnerabilities or packages, the finding's vulnerability and package.
+    pub fn matches_finding(&self, finding: &Finding) -> bool {
+        if !self.matches_rule(finding.rule) {
+            return false;
+        }
+        if self.vulnerabilities.is_none() && self.packages.is_none() {
+            return true;
+        }
+        let Some(vulnerability) = finding.vulnerability.as_deref() else { return false };
+        let named =
+            self.vulnerabilities.as_ref().is_none_or(|ids| ids.iter().any(|id| vulnerability.is_named(id)));
+        let in_package = self
+            .packages
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|name| name.eq_ignore_ascii_case(&vulnerability.package)));
+        named && in_package
     }
 
     /// Whether `today` is after `expires`.
@@ -594,15 +627,34 @@ impl<'a> Validator<'a> {
         entries
     }
 
+    /// An optional non-empty array of strings (`vulnerabilities`, `packages` of an ignore entry);
+    /// an empty array is an error (it would accept nothing, surely not what was meant).
+    fn named_list(&mut self, table: &DeTable<'_>, key: &str) -> Option<Vec<String>> {
+        let value = table.get(key)?;
+        let names: Vec<String> =
+            self.strings(value, key).into_iter().map(|(text, _)| text.trim().to_owned()).collect();
+        if names.is_empty() && value.get_ref().is_array() {
+            self.error(span_of(value), format!("`{key}` is empty: list what this entry accepts"));
+        }
+        Some(names)
+    }
+
     fn ignore_entry(&mut self, table: &DeTable<'_>, header: Span) -> Option<PathIgnore> {
         self.check_keys(table, &IGNORE_KEYS, "[[ignore]]");
         let mut valid = true;
 
+        let vulnerabilities = self.named_list(table, "vulnerabilities");
+        let packages = self.named_list(table, "packages");
         let mut patterns = Vec::new();
         let mut builder = GlobSetBuilder::new();
         match table.get("paths") {
+            None if vulnerabilities.is_some() || packages.is_some() => {}
             None => {
-                self.error(header, "`[[ignore]]` entry has no `paths`: list the files it covers".into());
+                self.error(
+                    header,
+                    "`[[ignore]]` entry has no `paths`: list the files it covers (or the `vulnerabilities` it accepts)"
+                        .into(),
+                );
                 valid = false;
             }
             Some(value) => {
@@ -685,10 +737,14 @@ impl<'a> Validator<'a> {
             }
         }
 
+        valid &= vulnerabilities.as_ref().is_none_or(|v| !v.is_empty());
+        valid &= packages.as_ref().is_none_or(|p| !p.is_empty());
         valid.then(|| PathIgnore {
             patterns,
             globs,
             rules,
+            vulnerabilities,
+            packages,
             reason,
             expires,
             expires_origin,
@@ -1033,7 +1089,7 @@ trusted = ["registry.example.com", "GHCR.io/acme/"]
                 ),
                 ("3:1: unknown key `ignroe` in `[rules]`; did you mean `ignore`?".into(), "ignroe".into()),
                 (
-                    "4:1: `[[ignore]]` entry has no `paths`: list the files it covers".into(),
+                    "4:1: `[[ignore]]` entry has no `paths`: list the files it covers (or the `vulnerabilities` it accepts)".into(),
                     "[[ignore]]".into()
                 ),
                 ("5:1: unknown key `path` in `[[ignore]]`; did you mean `paths`?".into(), "path".into()),
@@ -1129,6 +1185,34 @@ reason = "nothing"
         assert_eq!(config.ignores[0].patterns, ["d"]);
         assert_eq!(config.ignores[0].expires, Date::parse("2027-03-31").ok());
         assert!(config.ignores[0].matches_rule(&ROOT_USER));
+    }
+
+    #[test]
+    fn vulnerability_entries_need_no_paths_and_match_by_alias_and_package() {
+        use shipshape_model::{Finding, Origin, Span, VulnerabilityRef};
+        let config = parse(
+            "[[ignore]]\nvulnerabilities = [\"CVE-2021-44228\"]\npackages = [\"log4j-core\"]\nreason = \"r\"\n\
+             [[ignore]]\nvulnerabilities = []\nreason = \"r\"\n",
+        );
+        let messages: Vec<String> = config.diagnostics.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(messages, ["`vulnerabilities` is empty: list what this entry accepts"]);
+        assert_eq!(config.ignores.len(), 1, "the empty list accepts nothing");
+        let entry = &config.ignores[0];
+        assert!(entry.matches_path("any/where/pom.xml"));
+        let mut finding = Finding::new(&ROOT_USER, &Origin::new("pom.xml".into(), Span::empty_at(0)), "m");
+        assert!(!entry.matches_finding(&finding), "not a vulnerability finding");
+        let vulnerability = |package: &str| VulnerabilityRef {
+            id: "GHSA-jfh8-c2jp-5v3q".into(),
+            aliases: vec!["cve-2021-44228".into()],
+            package: package.into(),
+            version: "2.14.1".into(),
+            purl: None,
+            fixed: None,
+        };
+        finding.vulnerability = Some(Box::new(vulnerability("log4j-core")));
+        assert!(entry.matches_finding(&finding));
+        finding.vulnerability = Some(Box::new(vulnerability("log4j-api")));
+        assert!(!entry.matches_finding(&finding));
     }
 
     #[test]

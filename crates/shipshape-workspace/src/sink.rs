@@ -335,7 +335,7 @@ impl<'c> PathIgnores<'c> {
         };
         let mut expired = Vec::new();
         for &(index, entry) in candidates {
-            if !entry.matches_rule(finding.rule) {
+            if !entry.matches_finding(finding) {
                 continue;
             }
             if !entry.is_expired(self.today) {

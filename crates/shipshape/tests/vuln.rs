@@ -78,6 +78,14 @@ fn db_import_status_and_lockfile_scan() {
         &project.join("web/package-lock.json"),
         b"{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n",
     );
+    common::write_file(
+        &project.join("java/pom.xml"),
+        b"<project>\n  <properties><log4j.version>2.14.1</log4j.version></properties>\n  <dependencies>\n    \
+          <dependency>\n      <groupId>org.apache.logging.log4j</groupId>\n      <artifactId>log4j-core</artifactId>\n      \
+          <version>${log4j.version}</version>\n    </dependency>\n    <dependency>\n      \
+          <groupId>org.apache.logging.log4j</groupId>\n      <artifactId>log4j-api</artifactId>\n      \
+          <version>2.12.2</version>\n    </dependency>\n  </dependencies>\n</project>\n",
+    );
 
     // No database yet: no findings from lockfiles, one notice, never an error.
     let out = shipshape(dir.path(), &["scan", "project", "-f", "json"]);
@@ -132,6 +140,50 @@ fn db_import_status_and_lockfile_scan() {
         found.iter().any(|f| f.0 == "GEN001" && f.1 == "project/web/package-lock.json" && f.2 >= 1),
         "{found:#?}"
     );
+    let log4j = at("project/java/pom.xml", 4);
+    assert!(
+        log4j.iter().any(|f| f
+            .4
+            .contains("CVE-2021-44228 in org.apache.logging.log4j:log4j-core 2.14.1 (fixed in 2.15.0)")
+            && f.3 == "critical"),
+        "{found:#?}"
+    );
+    assert!(found.iter().all(|f| !f.4.contains("log4j-api")), "{found:#?}");
+    let report = json(&out);
+    let structured = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["location"]["path"] == "project/java/pom.xml")
+        .expect("the pom finding");
+    assert_eq!(structured["vulnerability"]["id"], "CVE-2021-44228", "{structured:#}");
+    assert_eq!(structured["vulnerability"]["aliases"][0], "SHIPSHAPE-TEST-LOG4SHELL", "{structured:#}");
+    assert_eq!(
+        structured["vulnerability"]["purl"], "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+        "{structured:#}"
+    );
+
+    // An [[ignore]] entry accepts a vulnerability by any of its ids, until it expires.
+    let config = project.join("shipshape.toml");
+    common::write_file(
+        &config,
+        b"[[ignore]]\nvulnerabilities = [\"shipshape-test-log4shell\"]\nreason = \"JNDI lookups disabled\"\nexpires = \"2999-01-01\"\n\n\
+          [[ignore]]\nvulnerabilities = [\"CVE-2023-32681\"]\npackages = [\"flask\"]\nreason = \"another package\"\n",
+    );
+    let out = shipshape(dir.path(), &["scan", "project", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found = findings(&json(&out));
+    assert!(!found.iter().any(|f| f.4.contains("CVE-2021-44228")), "{found:#?}");
+    assert!(found.iter().any(|f| f.4.contains("CVE-2023-32681")), "the package does not match: {found:#?}");
+    assert!(!found.iter().any(|f| f.0 == "GEN005" || f.0 == "GEN006"), "{found:#?}");
+    common::write_file(
+        &config,
+        b"[[ignore]]\nvulnerabilities = [\"CVE-2021-44228\"]\nreason = \"JNDI lookups disabled\"\nexpires = \"2020-01-01\"\n",
+    );
+    let out = shipshape(dir.path(), &["scan", "project", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found = findings(&json(&out));
+    assert!(found.iter().any(|f| f.4.contains("CVE-2021-44228")), "expired: {found:#?}");
+    assert!(found.iter().any(|f| f.0 == "GEN006"), "the expired entry is reported: {found:#?}");
+    std::fs::remove_file(&config).unwrap();
 
     // --ignore-unfixed hides urllib3's record; an [[ignore]]-style --ignore hides the rule.
     let out = shipshape(

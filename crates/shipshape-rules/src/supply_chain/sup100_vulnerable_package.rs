@@ -1,4 +1,4 @@
-use shipshape_model::{Origin, Severity, declare_rule};
+use shipshape_model::{Origin, Severity, VulnerabilityRef, declare_rule};
 
 use crate::context::Checker;
 
@@ -35,8 +35,9 @@ declare_rule! {
     ///
     /// ## Fix
     /// Upgrade to the fixed version the finding names (or rebuild the image on a base with the
-    /// fixed OS package). When there is no fix yet, judge the exposure and record it with an
-    /// `[[ignore]]` entry or a VEX statement.
+    /// fixed OS package). When there is no fix yet, judge the exposure and record the decision
+    /// with an `[[ignore]]` entry naming the vulnerability (`vulnerabilities = ["CVE-…"]`, a
+    /// `reason` and an `expires` date) or a VEX statement.
     ///
     /// ## References
     /// - CWE-1395: Dependency on Vulnerable Third-Party Component
@@ -80,6 +81,8 @@ pub struct VulnerablePackage {
     pub summary: Option<String>,
     /// The image layer that introduced the package (`layer 2`), for OS packages.
     pub layer: Option<String>,
+    /// The package URL with version, when known.
+    pub purl: Option<String>,
 }
 
 pub(crate) fn check(packages: &[VulnerablePackage], checker: &mut Checker<'_>) {
@@ -110,6 +113,14 @@ pub(crate) fn check(packages: &[VulnerablePackage], checker: &mut Checker<'_>) {
         if let Some(severity) = package.severity {
             finding.severity = severity;
         }
+        finding.vulnerability = Some(Box::new(VulnerabilityRef {
+            id: package.id.clone(),
+            aliases: package.aliases.clone(),
+            package: package.name.clone(),
+            version: package.version.clone(),
+            purl: package.purl.clone(),
+            fixed: package.fixed.clone(),
+        }));
         finding.help = Some(match (&package.fixed, &package.severity_source) {
             (Some(fixed), Some(rated)) => {
                 format!("upgrade {} to {fixed} or later (severity from {rated})", package.name)

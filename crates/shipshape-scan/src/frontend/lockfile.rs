@@ -1,6 +1,6 @@
 //! Lockfiles and manifests that pin packages (`Cargo.lock`, `package-lock.json`, `yarn.lock`,
 //! `pnpm-lock.yaml`, `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock`, `go.mod`,
-//! `Gemfile.lock`, `composer.lock`), and the package databases of images (dpkg `status`, apk
+//! `Gemfile.lock`, `composer.lock`, `pom.xml`), and the package databases of images (dpkg `status`, apk
 //! `installed`): their packages matched against the vulnerability database.
 //!
 //! A lockfile that cannot be parsed is a `parse-error` finding at the line the parser names.
@@ -64,6 +64,15 @@ fn purl_type(ecosystem: &str) -> Option<&'static str> {
     })
 }
 
+/// A package name as a package URL writes it: Maven's `group:artifact` as `group/artifact`,
+/// npm's `@scope` with its `@` percent-encoded.
+fn purl_name(name: &str) -> String {
+    match name.strip_prefix('@') {
+        Some(scoped) => format!("%40{scoped}"),
+        None => name.replace(':', "/"),
+    }
+}
+
 fn lockfile_candidates(source: &SourceFile, lock: &Lockfile) -> Vec<Candidate> {
     lock.packages
         .iter()
@@ -74,7 +83,7 @@ fn lockfile_candidates(source: &SourceFile, lock: &Lockfile) -> Vec<Candidate> {
             version: package.version.clone(),
             origin: Origin::new(source.path.clone(), line_span(&source.text, package.line)),
             layer: None,
-            purl: purl_type(&package.ecosystem).map(|t| format!("pkg:{t}/{}", package.name)),
+            purl: purl_type(&package.ecosystem).map(|t| format!("pkg:{t}/{}", purl_name(&package.name))),
         })
         .collect()
 }

@@ -13,12 +13,14 @@
 //! | `go.mod` | Go | `require` (lines and blocks) with `replace` applied; `stdlib` from `toolchain` or `go` |
 //! | `Gemfile.lock` | RubyGems | `GEM` and `GIT` specs; platform suffixes removed; `PATH` gems skipped |
 //! | `composer.lock` | Packagist | `packages` and `packages-dev` |
+//! | `pom.xml` | Maven | explicit versions in dependencies, dependency management and profiles; `${properties}` resolved; ranges and inherited versions skipped |
 //!
 //! The parsers are tolerant: an entry they cannot use is skipped with a warning naming its line;
 //! a file that is malformed as a whole (invalid JSON, TOML or YAML) is an error naming the line.
 
 mod cargo;
 mod go;
+mod maven;
 mod npm;
 mod php;
 mod pnpm;
@@ -57,11 +59,13 @@ pub enum LockfileKind {
     GemfileLock,
     /// `composer.lock`.
     ComposerLock,
+    /// `pom.xml` (dependencies with explicit versions).
+    PomXml,
 }
 
 impl LockfileKind {
     /// Every kind.
-    pub const ALL: [LockfileKind; 11] = [
+    pub const ALL: [LockfileKind; 12] = [
         LockfileKind::CargoLock,
         LockfileKind::PackageLockJson,
         LockfileKind::YarnLock,
@@ -73,6 +77,7 @@ impl LockfileKind {
         LockfileKind::GoMod,
         LockfileKind::GemfileLock,
         LockfileKind::ComposerLock,
+        LockfileKind::PomXml,
     ];
 
     /// The kind a file is, by its path: its name, and for requirements files also a
@@ -90,6 +95,7 @@ impl LockfileKind {
             "go.mod" => LockfileKind::GoMod,
             "Gemfile.lock" | "gems.locked" => LockfileKind::GemfileLock,
             "composer.lock" => LockfileKind::ComposerLock,
+            "pom.xml" => LockfileKind::PomXml,
             _ => {
                 let in_requirements_dir = path
                     .parent()
@@ -119,6 +125,7 @@ impl LockfileKind {
             LockfileKind::GoMod => "Go",
             LockfileKind::GemfileLock => "RubyGems",
             LockfileKind::ComposerLock => "Packagist",
+            LockfileKind::PomXml => "Maven",
         }
     }
 
@@ -136,6 +143,7 @@ impl LockfileKind {
             LockfileKind::GoMod => "go.mod",
             LockfileKind::GemfileLock => "Gemfile.lock",
             LockfileKind::ComposerLock => "composer.lock",
+            LockfileKind::PomXml => "pom.xml",
         }
     }
 }
@@ -269,6 +277,7 @@ pub fn parse_kind(kind: LockfileKind, text: &str) -> Result<Lockfile, LockfileEr
         LockfileKind::GoMod => go::parse(text, &mut lock)?,
         LockfileKind::GemfileLock => ruby::parse(text, &mut lock),
         LockfileKind::ComposerLock => php::parse(text, &mut lock)?,
+        LockfileKind::PomXml => maven::parse(text, &mut lock)?,
     }
     Ok(lock)
 }
