@@ -9,6 +9,7 @@ pub mod finding;
 pub mod fix;
 pub mod general;
 pub mod image_spec;
+pub mod inventory;
 pub mod redact;
 pub mod rule;
 pub mod scan;
@@ -20,6 +21,7 @@ pub use engine::{ApiListener, ApiTls, EngineConfig, SeccompDefault, SettingList,
 pub use finding::{Finding, Location, Region, RelatedLocation, VulnerabilityRef};
 pub use fix::{Applicability, Edit, Fix};
 pub use image_spec::*;
+pub use inventory::{Component, ComponentKind, Subject, SubjectKind};
 pub use redact::redact;
 pub use rule::{Alias, Asset, FixAvailability, Layer, RuleMeta, Severity, Threat, Tool};
 pub use scan::{ScanTarget, TargetStatus};

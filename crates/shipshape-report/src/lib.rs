@@ -22,6 +22,8 @@
 //! | `junit`      | [`junit`]      | JUnit XML, one suite per target, one failing case per finding |
 //! | `github`     | [`github`]     | GitHub Actions workflow commands (`::error file=...::`)     |
 //! | `checkstyle` | [`checkstyle`] | checkstyle 4.3 XML                                          |
+//! | `cyclonedx`  | [`cyclonedx`]  | CycloneDX 1.6 JSON: components and vulnerabilities as VEX   |
+//! | `spdx`       | [`spdx`]       | SPDX 2.3 JSON: components as packages                       |
 //!
 //! **Secrets are never printed in full.** For a finding whose rule is in [`Layer::Secrets`], every
 //! renderer replaces the source text of the finding's primary span with
@@ -35,16 +37,19 @@
 #![deny(missing_docs)]
 
 pub mod checkstyle;
+pub mod cyclonedx;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 mod redaction;
 pub mod sarif;
+mod sbom;
+pub mod spdx;
 mod tally;
 mod xml;
 
-use shipshape_model::{Finding, Layer, RuleMeta, ScanTarget, Severity, SourceFile};
+use shipshape_model::{Component, Finding, Layer, RuleMeta, ScanTarget, Severity, SourceFile, Subject};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
@@ -130,6 +135,13 @@ pub struct Report<'a> {
     /// Rules that were enabled for the scan. SARIF lists these plus every rule a finding refers
     /// to in `tool.driver.rules`; leave empty to list only the rules that fired.
     pub rules: &'a [&'static RuleMeta],
+    /// The packages found (SBOM formats list them; the others ignore them).
+    pub components: &'a [Component],
+    /// What the SBOM describes: an image, a source tree.
+    pub subject: Option<&'a Subject>,
+    /// When the report was made, in seconds since the Unix epoch (SBOM formats date their
+    /// documents with it); `None`: now.
+    pub timestamp: Option<u64>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -152,7 +164,30 @@ impl<'a> Report<'a> {
         targets: &'a [ScanTarget],
         sources: &'a dyn SourceLookup,
     ) -> Self {
-        Self { tool_version, findings, targets, sources, fail_on: None, rules: &[] }
+        Self {
+            tool_version,
+            findings,
+            targets,
+            sources,
+            fail_on: None,
+            rules: &[],
+            components: &[],
+            subject: None,
+            timestamp: None,
+        }
+    }
+
+    /// Sets the components and what they belong to, for the SBOM formats.
+    pub fn with_components(mut self, components: &'a [Component], subject: Option<&'a Subject>) -> Self {
+        self.components = components;
+        self.subject = subject;
+        self
+    }
+
+    /// Dates the report (seconds since the Unix epoch), for reproducible SBOMs.
+    pub fn with_timestamp(mut self, timestamp: Option<u64>) -> Self {
+        self.timestamp = timestamp;
+        self
     }
 
     /// Sets the `--fail-on` threshold.
@@ -201,12 +236,24 @@ pub enum Format {
     Github,
     /// checkstyle XML; see [`checkstyle`].
     Checkstyle,
+    /// CycloneDX 1.6 JSON SBOM with vulnerabilities; see [`cyclonedx`].
+    Cyclonedx,
+    /// SPDX 2.3 JSON SBOM; see [`spdx`].
+    Spdx,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 6] =
-        [Format::Human, Format::Json, Format::Sarif, Format::Junit, Format::Github, Format::Checkstyle];
+    pub const ALL: [Format; 8] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Checkstyle,
+        Format::Cyclonedx,
+        Format::Spdx,
+    ];
 
     /// The name used on the command line.
     pub const fn as_str(self) -> &'static str {
@@ -217,6 +264,8 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::Checkstyle => "checkstyle",
+            Format::Cyclonedx => "cyclonedx",
+            Format::Spdx => "spdx",
         }
     }
 }
@@ -276,6 +325,8 @@ pub fn render(
         Format::Junit => junit::render(report, &mut buffered)?,
         Format::Github => github::render(report, &mut buffered)?,
         Format::Checkstyle => checkstyle::render(report, &mut buffered)?,
+        Format::Cyclonedx => cyclonedx::render(report, &mut buffered)?,
+        Format::Spdx => spdx::render(report, &mut buffered)?,
     }
     buffered.flush()
 }

@@ -71,7 +71,7 @@ fn snapshot_human_without_frames_or_sources() {
 
 #[test]
 fn snapshot_empty_report() {
-    let report = Report::new("0.1.0", &[], &[], &NoSources);
+    let report = Report::new("0.1.0", &[], &[], &NoSources).with_timestamp(Some(0));
     let all: String = Format::ALL
         .into_iter()
         .map(|format| format!("===== {format}\n{}", rendered(format, &report, &plain())))

@@ -12,7 +12,7 @@ use shipshape_image::{
     Fate, Image, ImageError, Inventory, OpenOptions, PackageManager, Platform, VisitEntry, VisitResult,
     Visitor, Walk,
 };
-use shipshape_model::SourceFile;
+use shipshape_model::{Component, ComponentKind, SourceFile};
 use std::io::Read;
 use std::path::Path;
 
@@ -24,6 +24,10 @@ pub struct ImageDocuments {
     /// The package databases (dpkg `status`, apk `installed`) with their packages, for
     /// [`crate::scan_documents_with_packages`].
     pub packages: Vec<(SourceFile, OsPackages)>,
+    /// The image's config digest (`sha256:…`).
+    pub digest: String,
+    /// The operating system (from `os-release`) as an SBOM component.
+    pub os: Option<Component>,
     /// Layers streamed, regular files read, bytes read.
     pub layers: usize,
     pub files: usize,
@@ -63,7 +67,15 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     let Some(detector) = crate::frontend::detector() else {
         let (walk, inventory) = image.scan(&mut ())?;
         let packages = package_documents(&image, &walk, &inventory, &label)?;
-        return Ok(ImageDocuments { documents, packages, layers: image.layers().len(), files: 0, bytes: 0 });
+        return Ok(ImageDocuments {
+            documents,
+            packages,
+            digest: image.id().to_string(),
+            os: os_component(&inventory, &label),
+            layers: image.layers().len(),
+            files: 0,
+            bytes: 0,
+        });
     };
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
     let (walk, inventory) = image.scan(&mut visitor)?;
@@ -79,9 +91,29 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     Ok(ImageDocuments {
         documents,
         packages,
+        digest: image.id().to_string(),
+        os: os_component(&inventory, &label),
         layers: image.layers().len(),
         files: visitor.files,
         bytes: visitor.bytes,
+    })
+}
+
+/// The image's operating system as an SBOM component (`pkg:generic/debian@12`-style names are
+/// not standard: the OS is identified by name and version only).
+fn os_component(inventory: &Inventory, label: &str) -> Option<Component> {
+    let os = inventory.os.as_ref()?;
+    let name = os.id.clone()?;
+    Some(Component {
+        kind: ComponentKind::OperatingSystem,
+        name,
+        version: os.version_id.clone().unwrap_or_default(),
+        ecosystem: os_ecosystems(inventory).into_iter().next(),
+        purl: None,
+        licenses: Vec::new(),
+        source_name: None,
+        path: format!("{label}!/layer-{}{}", os.layer, os.path),
+        layer: Some(format!("layer {}", os.layer)),
     })
 }
 

@@ -16,7 +16,9 @@ use rayon::prelude::*;
 use read::{Decoded, ReadError};
 use shipshape_kube::cluster::ClusterIndex;
 use shipshape_model::general::{INVALID_ENCODING, UNREADABLE_TARGET};
-use shipshape_model::{Finding, Origin, RuleMeta, ScanTarget, Severity, SourceFile, Span, TargetStatus};
+use shipshape_model::{
+    Component, Finding, Origin, RuleMeta, ScanTarget, Severity, SourceFile, Span, TargetStatus,
+};
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_workspace::{
     Baseline, Config, ConfigResolver, Counts, Date, FileInput, RuleSelection, ScopedPragma, Selector, Sink,
@@ -117,6 +119,10 @@ pub struct ScanResult {
     /// Things the user should know that are not findings (no vulnerability database), to print
     /// once on stderr.
     pub notices: Vec<String>,
+    /// The packages lockfiles and package databases list, sorted, for SBOM output.
+    pub components: Vec<Component>,
+    /// What the scan describes, when the caller knows better than the paths (an image).
+    pub subject: Option<shipshape_model::Subject>,
 }
 
 /// Runs a scan of the files and directories of `options.paths` (and standard input for `-`).
@@ -228,6 +234,7 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
         jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink, &cluster, &vuln)).collect();
 
     let mut findings = Vec::new();
+    let mut components = Vec::new();
     let mut targets = Vec::with_capacity(results.len());
     let mut sources = HashMap::new();
     let mut failing = 0;
@@ -253,7 +260,10 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
         }
         findings.extend(kept);
         targets.extend(result.target);
+        components.extend(result.components);
     }
+    components.sort();
+    components.dedup();
     let end = sink.finish();
     let scan_fail_on = options.fail_on.unwrap_or(DEFAULT_FAIL_ON);
     for finding in end.findings {
@@ -282,6 +292,8 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
         failing,
         stale_baseline_entries: end.stale_baseline_entries,
         notices: vuln.notices(),
+        components,
+        subject: None,
     })
 }
 
@@ -360,6 +372,8 @@ struct FileResult {
     /// The target's file first, then the related files its front end read.
     sources: Vec<SourceFile>,
     fail_on: Severity,
+    /// Packages the file lists (lockfiles, package databases).
+    components: Vec<Component>,
 }
 
 /// The front end for unnamed standard input, judged by content: inspect JSON and Compose YAML
@@ -451,7 +465,13 @@ fn run_job(
     let fail_on = options.fail_on.or(config.fail_on).unwrap_or(DEFAULT_FAIL_ON);
     match read {
         Err(ReadError::Binary { .. } | ReadError::TooLarge { .. }) if frontend.kind() == "text" => {
-            FileResult { target: None, findings: Vec::new(), sources: Vec::new(), fail_on }
+            FileResult {
+                target: None,
+                findings: Vec::new(),
+                sources: Vec::new(),
+                fail_on,
+                components: Vec::new(),
+            }
         }
         Err(error) => unreadable(display, frontend.kind(), &error, &fs_path, &config, sink, fail_on),
         Ok(decoded) => {
@@ -479,7 +499,13 @@ fn run_job(
                 }
             }
             if output.covered {
-                return FileResult { target: None, findings: Vec::new(), sources: Vec::new(), fail_on };
+                return FileResult {
+                    target: None,
+                    findings: Vec::new(),
+                    sources: Vec::new(),
+                    fail_on,
+                    components: Vec::new(),
+                };
             }
             output.findings.extend(encoding_findings(&source, &invalid_bytes, invalid_total));
             let status = if output.parse_errors == 0 {
@@ -492,7 +518,7 @@ fn run_job(
             let mut sources = vec![source];
             sources.extend(output.related_sources);
             let findings = sink_per_file(sink, &config, &fs_path, &sources, output.findings, output.pragmas);
-            FileResult { target: Some(target), findings, sources, fail_on }
+            FileResult { target: Some(target), findings, sources, fail_on, components: output.components }
         }
     }
 }
@@ -604,6 +630,7 @@ fn unreadable(
         findings: outcome.findings,
         sources: Vec::new(),
         fail_on,
+        components: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use serde_json::Value;
+use shipshape_model::inventory::purl_base;
 
 /// The statements of the VEX documents given.
 #[derive(Debug, Clone, Default)]
@@ -31,12 +32,6 @@ pub struct VexError {
     pub path: String,
     /// What is wrong.
     pub message: String,
-}
-
-/// A package URL without version, qualifiers and subpath, lower case.
-fn purl_base(purl: &str) -> String {
-    let end = purl.find(['@', '?', '#']).unwrap_or(purl.len());
-    purl.get(..end).unwrap_or(purl).replace("%40", "@").to_ascii_lowercase()
 }
 
 impl VexStatements {

@@ -307,6 +307,10 @@ pub(crate) enum OutputFormat {
     Junit,
     Github,
     Checkstyle,
+    /// CycloneDX 1.6 JSON: the packages found (images, lockfiles) and their vulnerabilities.
+    Cyclonedx,
+    /// SPDX 2.3 JSON: the packages found (images, lockfiles).
+    Spdx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

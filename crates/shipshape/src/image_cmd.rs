@@ -4,6 +4,7 @@ use crate::args::ImageArgs;
 use crate::scan_cmd::{apply_vuln, options_for, report};
 use anyhow::{Context, Result};
 use shipshape_image::Platform;
+use shipshape_model::{Subject, SubjectKind};
 use shipshape_scan::image_audit::image_documents;
 use shipshape_scan::scan_documents_with_packages;
 use std::io::Write;
@@ -18,6 +19,8 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
     };
     let mut documents = Vec::new();
     let mut packages = Vec::new();
+    let mut operating_systems = Vec::new();
+    let mut digests = Vec::new();
     for path in &args.images {
         let started = std::time::Instant::now();
         let read = image_documents(path, platform.as_ref())?;
@@ -34,9 +37,19 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         }
         documents.extend(read.documents);
         packages.extend(read.packages);
+        operating_systems.extend(read.os);
+        digests.push(read.digest);
     }
     let mut options = options_for(&args.report, Vec::new())?;
     apply_vuln(&mut options, &args.vuln)?;
-    let result = scan_documents_with_packages(&options, documents, packages)?;
+    let mut result = scan_documents_with_packages(&options, documents, packages)?;
+    result.components.extend(operating_systems);
+    result.components.sort();
+    let name = args.images.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let digest = match digests.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    };
+    result.subject = Some(Subject { name, kind: SubjectKind::Container, digest });
     report(&result, &args.report, &options)
 }

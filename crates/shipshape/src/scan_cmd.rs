@@ -2,6 +2,7 @@
 
 use crate::args::{OutputFormat, ReportArgs, ScanArgs, VulnArgs};
 use anyhow::{Context, Result, bail};
+use shipshape_model::{Subject, SubjectKind};
 use shipshape_report::{Format, HumanOptions, Report, render};
 use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, ScanResult, scan};
 use std::io::{IsTerminal, Write};
@@ -72,13 +73,31 @@ pub(crate) fn report(result: &ScanResult, args: &ReportArgs, options: &ScanOptio
         OutputFormat::Junit => Format::Junit,
         OutputFormat::Github => Format::Github,
         OutputFormat::Checkstyle => Format::Checkstyle,
+        OutputFormat::Cyclonedx => Format::Cyclonedx,
+        OutputFormat::Spdx => Format::Spdx,
     };
+    let source_subject;
+    let subject = match &result.subject {
+        Some(subject) => subject,
+        None => {
+            let name = match options.paths.as_slice() {
+                [one] => one.display().to_string(),
+                _ => ".".to_owned(),
+            };
+            source_subject = Subject { name, kind: SubjectKind::Source, digest: None };
+            &source_subject
+        }
+    };
+    // Reproducible documents: https://reproducible-builds.org/specs/source-date-epoch/
+    let timestamp = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|epoch| epoch.trim().parse().ok());
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let human = HumanOptions { color, summary: !args.quiet, ..HumanOptions::default() };
     let report = Report::new(env!("CARGO_PKG_VERSION"), &result.findings, &result.targets, &result.sources)
         .with_fail_on(Some(options.fail_on.unwrap_or(DEFAULT_FAIL_ON)))
-        .with_rules(shipshape_rules::ALL_RULES);
+        .with_rules(shipshape_rules::ALL_RULES)
+        .with_components(&result.components, Some(subject))
+        .with_timestamp(timestamp);
     let quiet_and_clean = args.quiet && format == Format::Human && result.findings.is_empty();
     match &args.output {
         Some(path) => {

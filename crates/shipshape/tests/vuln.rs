@@ -313,6 +313,29 @@ fn image_os_packages_match_their_release() {
     assert!(bash.4.contains("(no fix yet)"), "{bash:?}");
     assert_eq!(bash.3, "high");
 
+    // The same scan as a CycloneDX SBOM: the OS, every package, the vulnerabilities as VEX.
+    let out = shipshape(dir.path(), &["image", "image.tar", "-f", "cyclonedx", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let bom = json(&out);
+    assert_eq!(bom["metadata"]["component"]["type"], "container");
+    assert_eq!(bom["metadata"]["component"]["name"], "image.tar");
+    let components = bom["components"].as_array().expect("components");
+    let names: Vec<&str> = components.iter().filter_map(|c| c["name"].as_str()).collect();
+    assert!(
+        components
+            .iter()
+            .any(|c| c["type"] == "operating-system" && c["name"] == "debian" && c["version"] == "12")
+    );
+    for package in ["libssl3", "openssl", "bash", "zlib1g"] {
+        assert!(names.contains(&package), "{package} in {names:?}");
+    }
+    let vulnerabilities = bom["vulnerabilities"].as_array().expect("vulnerabilities");
+    let libssl_vex = vulnerabilities.iter().find(|v| v["id"] == "CVE-2099-1000").expect("libssl3's CVE");
+    let affected = libssl_vex["affects"][0]["ref"].as_str().unwrap();
+    let component = components.iter().find(|c| c["bom-ref"] == affected).expect("affects a listed component");
+    assert_eq!(component["name"], "libssl3");
+    assert_eq!(vulnerabilities.len(), found.len(), "one VEX entry per finding");
+
     let out = shipshape(
         dir.path(),
         &[

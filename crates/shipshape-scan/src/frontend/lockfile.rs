@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use shipshape_model::general::PARSE_ERROR;
-use shipshape_model::{Finding, Origin, SourceFile};
+use shipshape_model::{Component, ComponentKind, Finding, Origin, SourceFile};
 use shipshape_vulndb::lockfiles::{self, LockfileKind};
 use shipshape_vulndb::{LockedPackage, Lockfile};
 
@@ -109,6 +109,21 @@ fn os_candidates(source: &SourceFile, os: &OsPackages) -> Vec<Candidate> {
         .collect()
 }
 
+/// The SBOM component of a package about to be matched.
+fn component(source: &SourceFile, candidate: &Candidate) -> Component {
+    Component {
+        kind: ComponentKind::Library,
+        name: candidate.name.clone(),
+        version: candidate.version.clone(),
+        ecosystem: Some(candidate.lookup.ecosystem.clone()),
+        purl: candidate.purl.as_ref().map(|purl| format!("{purl}@{}", candidate.version)),
+        licenses: Vec::new(),
+        source_name: (candidate.lookup.name != candidate.name).then(|| candidate.lookup.name.clone()),
+        path: source.path.to_string(),
+        layer: candidate.layer.clone(),
+    }
+}
+
 impl Frontend for LockfileFrontend {
     fn kind(&self) -> &'static str {
         "lockfile"
@@ -132,6 +147,7 @@ impl Frontend for LockfileFrontend {
                 }
             },
         };
+        output.components = candidates.iter().map(|candidate| component(source, candidate)).collect();
         if candidates.is_empty() {
             return output;
         }

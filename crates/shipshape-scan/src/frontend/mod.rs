@@ -58,6 +58,8 @@ pub struct FrontendOutput {
     /// The file is checked as part of another target (a Compose override file with its main
     /// file), so it has no findings of its own.
     pub covered: bool,
+    /// The packages the file lists (lockfiles, package databases), for SBOM output.
+    pub components: Vec<shipshape_model::Component>,
 }
 
 /// A kind of input shipshape understands.
