@@ -8,8 +8,10 @@
 //! model keeps no spans inside JSON strings. Runs from an image's history have no source text
 //! and are read the same way.
 
-use shipshape_model::{CommandForm, ImageSpec, Origin, Run, Span, Stage};
-use shipshape_shell::{CmdOption, HeredocInput, RunInput, Script, ScriptOptions, SimpleCommand, parse_run};
+use shipshape_model::{Applicability, CommandForm, Edit, Fix, ImageSpec, Origin, Run, Span, Stage};
+use shipshape_shell::{
+    CmdOption, HeredocInput, RunInput, Script, ScriptOptions, SimpleCommand, Word, parse_run,
+};
 
 /// A `RUN` with its parsed shell.
 pub(crate) struct RunScript<'a> {
@@ -62,6 +64,40 @@ impl<'a> RunScript<'a> {
                     t == path || t.starts_with(&format!("{path}/")) || path.starts_with(&format!("{t}/"))
                 })
         })
+    }
+
+    /// The file's text at `span`, when the script has file offsets and `span` lies in the run's
+    /// command text or one of its heredoc bodies.
+    pub(crate) fn file_text(&self, span: Span) -> Option<&str> {
+        if !self.exact {
+            return None;
+        }
+        let within = |text: &'a str, start: u32| {
+            let from = span.start.checked_sub(start)? as usize;
+            let to = span.end.checked_sub(start)? as usize;
+            text.get(from..to)
+        };
+        let source = self.run.source.as_ref()?;
+        within(&source.value, source.span.start)
+            .or_else(|| self.run.heredocs.iter().find_map(|h| within(&h.content, h.origin.span.start)))
+    }
+
+    /// Whether `word` is in the file exactly where the script says (so an edit at its span
+    /// changes that word and nothing else). False for runs without file offsets.
+    pub(crate) fn is_in_file(&self, word: &Word) -> bool {
+        self.file_text(word.span) == Some(word.raw.as_str())
+    }
+
+    /// A fix inserting ` {option}` right after `word` (`apt-get install` → `apt-get install -y`),
+    /// when the word is in the file where the script says.
+    pub(crate) fn insert_after(
+        &self,
+        word: &Word,
+        option: &str,
+        applicability: Applicability,
+    ) -> Option<Fix> {
+        self.is_in_file(word)
+            .then(|| Fix::new(applicability, vec![Edit::insert(word.span.end, format!(" {option}"))]))
     }
 
     /// The commands that are (after unwrapping `sudo`, `env`, ...) one of `names`.

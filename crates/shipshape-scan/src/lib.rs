@@ -4,6 +4,7 @@
 
 pub mod discover;
 pub mod docker_host;
+pub mod fix;
 pub mod frontend;
 pub mod image_audit;
 pub mod pod_security;

@@ -164,34 +164,41 @@ fn check_fixes(
     findings: &[Finding],
     errors_before: usize,
 ) -> Vec<String> {
-    let fixes: Vec<_> = findings.iter().filter_map(|f| f.fix.as_ref()).collect();
-    if fixes.is_empty() {
-        return Vec::new();
-    }
     let mut failures = Vec::new();
-    if rule.fix == FixAvailability::None {
+    if rule.fix == FixAvailability::None && findings.iter().any(|f| f.fix.is_some()) {
         failures.push(format!("{label}: {} emitted a fix but declares none", rule.code));
     }
-    let (fixed, applied) = apply_fixes(text, fixes.iter().copied(), Applicability::Safe);
-    if applied == 0 {
-        return failures;
-    }
-    let source = SourceFile::new("fixture.Dockerfile", fixed.as_str());
-    let (after, errors_after) = run(&DockerfileFrontend, &source, rule);
-    if errors_after > errors_before {
-        failures.push(format!("{label}: the fix introduced a parse error:\n{fixed}"));
-    }
-    let left: Vec<_> = after
-        .iter()
-        .filter_map(|f| f.fix.as_ref())
-        .filter(|f| f.applicability == Applicability::Safe)
-        .collect();
-    if !left.is_empty() {
-        failures.push(format!("{label}: fixes did not converge:\n{fixed}"));
-    }
-    let (twice, _) = apply_fixes(&fixed, left.iter().copied(), Applicability::Safe);
-    if twice != fixed {
-        failures.push(format!("{label}: applying fixes twice differs from once"));
+    // Safe fixes alone (what `shipshape fix` applies), then with the unsafe ones
+    // (`--unsafe-fixes`): each fixed finding goes away, nothing else changes, twice = once.
+    for min in [Applicability::Safe, Applicability::Unsafe] {
+        let chosen: Vec<_> =
+            findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.applicability >= min).collect();
+        let (fixed, applied) = apply_fixes(text, chosen.iter().copied(), min);
+        if applied == 0 {
+            continue;
+        }
+        let source = SourceFile::new("fixture.Dockerfile", fixed.as_str());
+        let (after, errors_after) = run(&DockerfileFrontend, &source, rule);
+        if errors_after > errors_before {
+            failures.push(format!("{label}: the fix introduced a parse error:\n{fixed}"));
+        }
+        let unfixed =
+            findings.iter().filter(|f| f.fix.as_ref().is_none_or(|fix| fix.applicability < min)).count();
+        if after.len() != unfixed {
+            failures.push(format!(
+                "{label}: after {applied} {min:?} fix(es) {} finding(s) remain, expected the {unfixed} without one:\n{fixed}",
+                after.len()
+            ));
+        }
+        let left: Vec<_> =
+            after.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.applicability >= min).collect();
+        if !left.is_empty() {
+            failures.push(format!("{label}: fixes did not converge:\n{fixed}"));
+        }
+        let (twice, _) = apply_fixes(&fixed, left.iter().copied(), min);
+        if twice != fixed {
+            failures.push(format!("{label}: applying fixes twice differs from once"));
+        }
     }
     failures
 }

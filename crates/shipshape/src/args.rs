@@ -23,6 +23,10 @@ pub(crate) enum Command {
     /// Scan files and directories (recursively, honouring .gitignore); `-` reads standard input.
     #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
+    /// Apply the safe fixes of the findings (`scan --fix`): deterministic rewrites that keep every
+    /// other byte; `--diff` previews them, `--unsafe-fixes` adds the ones that need review.
+    #[command(after_help = EXIT_CODES)]
+    Fix(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Print a rule's documentation (by code, name or alias such as DL3002).
@@ -417,6 +421,19 @@ pub(crate) struct ScanArgs {
 
     #[command(flatten)]
     pub(crate) vuln: VulnArgs,
+
+    /// Apply the safe fixes of the findings to the files (every other byte kept), then report
+    /// what is left.
+    #[arg(long)]
+    pub(crate) fix: bool,
+
+    /// With --fix or --diff: apply unsafe fixes too (they may change behaviour: review them).
+    #[arg(long)]
+    pub(crate) unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of applying them; exit 1 when there are any.
+    #[arg(long, conflicts_with = "fix")]
+    pub(crate) diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -33,6 +33,10 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let result = match cli.command {
         args::Command::Scan(scan_args) => scan_cmd::run(&scan_args),
+        args::Command::Fix(mut scan_args) => {
+            scan_args.fix = !scan_args.diff;
+            scan_cmd::run(&scan_args)
+        }
         args::Command::Rules(rules_args) => {
             rules_cmd::list(rules_args.format, &mut stdout.lock()).map(|()| false)
         }

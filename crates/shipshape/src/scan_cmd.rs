@@ -2,7 +2,7 @@
 
 use crate::args::{OutputFormat, ReportArgs, ScanArgs, VulnArgs};
 use anyhow::{Context, Result, bail};
-use shipshape_model::{Subject, SubjectKind};
+use shipshape_model::{Applicability, Subject, SubjectKind};
 use shipshape_report::{Format, HumanOptions, Report, render};
 use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, ScanResult, scan};
 use std::io::{IsTerminal, Write};
@@ -24,6 +24,44 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
         })
         .collect::<Result<_>>()?;
 
+    if args.fix || args.diff {
+        let min = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
+        let outcome = shipshape_scan::fix::fix(&options, min)?;
+        for skipped in &outcome.skipped {
+            let _ = writeln!(std::io::stderr(), "shipshape: not fixed: {skipped}");
+        }
+        if args.diff {
+            let mut out = std::io::stdout().lock();
+            for file in &outcome.files {
+                let old = format!("a/{}", file.display);
+                let new = format!("b/{}", file.display);
+                let diff = similar::TextDiff::from_lines(&file.original, &file.fixed);
+                write!(out, "{}", diff.unified_diff().context_radius(3).header(&old, &new))
+                    .context("cannot write the diff")?;
+            }
+            if !args.report.quiet {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "shipshape: {} fix(es) would change {} file(s)",
+                    outcome.applied(),
+                    outcome.files.len()
+                );
+            }
+            return Ok(!outcome.files.is_empty());
+        }
+        for file in &outcome.files {
+            shipshape_scan::fix::write_fixed(file)
+                .with_context(|| format!("cannot write the fixed {}", file.path.display()))?;
+        }
+        if !args.report.quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "shipshape: applied {} fix(es) to {} file(s)",
+                outcome.applied(),
+                outcome.files.len()
+            );
+        }
+    }
     let result = scan(&options)?;
     report(&result, &args.report, &options)
 }

@@ -1,4 +1,4 @@
-use shipshape_model::declare_rule;
+use shipshape_model::{Applicability, declare_rule};
 
 use crate::context::Checker;
 use crate::shell::RunScript;
@@ -24,7 +24,12 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Add `-y`. Not fixed automatically.
+    /// Add `-y`.
+    ///
+    /// ## Fix safety
+    /// Inserting `-y` after the subcommand is safe: a build has no terminal to answer the
+    /// prompt, so the only behaviour it changes is that the step no longer aborts. Applied by
+    /// `shipshape fix` when the word is where the parsed shell says it is.
     ///
     /// ## References
     /// - apt-get(8), `-y, --yes, --assume-yes`
@@ -35,7 +40,7 @@ declare_rule! {
         threat: UncheckedInput,
         asset: Application,
         severity: Low,
-        fix: None,
+        fix: Sometimes,
         summary: "`apt-get install` may stop to ask for confirmation",
         aliases: [(Hadolint, "DL3014")],
     }
@@ -60,13 +65,14 @@ pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
             });
         if !yes {
             let name = command.command_name().unwrap_or("apt-get");
-            checker
-                .report(
-                    &APT_GET_WITHOUT_YES,
-                    &run.origin(sub.span),
-                    format!("`{name} {}` without `-y` waits for a confirmation nobody gives", sub.value),
-                )
-                .help = Some("add `-y`".into());
+            let fix = run.insert_after(sub, "-y", Applicability::Safe);
+            let finding = checker.report(
+                &APT_GET_WITHOUT_YES,
+                &run.origin(sub.span),
+                format!("`{name} {}` without `-y` waits for a confirmation nobody gives", sub.value),
+            );
+            finding.help = Some("add `-y`".into());
+            finding.fix = fix;
         }
     }
 }

@@ -1,4 +1,4 @@
-use shipshape_model::declare_rule;
+use shipshape_model::{Applicability, declare_rule};
 
 use crate::context::Checker;
 use crate::shell::RunScript;
@@ -24,8 +24,11 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Add `--no-install-recommends` and install what is really needed by name. Not fixed
-    /// automatically.
+    /// Add `--no-install-recommends` and install what is really needed by name.
+    ///
+    /// ## Fix safety
+    /// Unsafe: the fix inserts `--no-install-recommends`, and the image then lacks packages the
+    /// software may rely on. Applied only with `--unsafe-fixes`; build and test the image after.
     ///
     /// ## References
     /// - CIS Docker Benchmark 4.3 "Ensure that unnecessary packages are not installed in the container"
@@ -36,7 +39,7 @@ declare_rule! {
         threat: VulnerableDependency,
         asset: Application,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         summary: "`apt-get install` also installs recommended packages",
         aliases: [(Hadolint, "DL3015")],
     }
@@ -54,13 +57,15 @@ pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
                 })
             });
         if !off {
-            checker
-                .report(
-                    &APT_INSTALL_RECOMMENDS,
-                    &run.origin(sub.span),
-                    "`apt-get install` without `--no-install-recommends` pulls in recommended packages",
-                )
-                .help = Some("add `--no-install-recommends`".into());
+            // Unsafe: the image then lacks the recommended packages, which the software may need.
+            let fix = run.insert_after(sub, "--no-install-recommends", Applicability::Unsafe);
+            let finding = checker.report(
+                &APT_INSTALL_RECOMMENDS,
+                &run.origin(sub.span),
+                "`apt-get install` without `--no-install-recommends` pulls in recommended packages",
+            );
+            finding.help = Some("add `--no-install-recommends`".into());
+            finding.fix = fix;
         }
     }
 }

@@ -1,4 +1,4 @@
-use shipshape_model::declare_rule;
+use shipshape_model::{Applicability, declare_rule};
 use shipshape_shell::SimpleCommand;
 
 use crate::context::Checker;
@@ -32,7 +32,13 @@ declare_rule! {
     ///
     /// ## Fix
     /// Clean up in the same `RUN`, use the manager's no-cache option, or mount the cache with
-    /// `RUN --mount=type=cache,target=...`. Not fixed automatically.
+    /// `RUN --mount=type=cache,target=...`.
+    ///
+    /// ## Fix safety
+    /// For `apk add` (`--no-cache`) and `pip install` (`--no-cache-dir`) the fix inserts the
+    /// option after the subcommand; it only stops the cache from being written (and `apk` then
+    /// reads a fresh index), so it is safe. Clean-up commands for apt, yum, dnf and zypper are
+    /// suggested, not applied: where they belong in a script is a judgement.
     ///
     /// ## References
     /// - Docker documentation, "Dockerfile best practices: apt-get"
@@ -43,7 +49,7 @@ declare_rule! {
         threat: UncheckedInput,
         asset: Application,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         summary: "a package manager's cache is left in the image",
         aliases: [
             (Hadolint, "DL3009"),
@@ -71,25 +77,26 @@ fn cleans(run: &RunScript<'_>, tools: &[&str]) -> bool {
     run.commands(tools).any(|c| matches!(c.subcommand(), Some("clean" | "cc")))
 }
 
-fn report(
-    run: &RunScript<'_>,
-    command: &SimpleCommand,
-    checker: &mut Checker<'_>,
-    message: &str,
-    help: &str,
-) {
-    let word = command.parse_args().subcommand().unwrap_or(command.command());
-    checker.report(&PACKAGE_CACHE_KEPT, &run.origin(word.span), message).help = Some(help.into());
-}
-
 pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
     if !run.is_final {
         return;
     }
     for command in &run.script.commands {
-        if let Some((message, help)) = kept_cache(run, command) {
-            report(run, command, checker, &message, &help);
-        }
+        let Some((message, help)) = kept_cache(run, command) else { continue };
+        let subcommand = command.parse_args().subcommand();
+        let word = subcommand.unwrap_or(command.command());
+        // An option that only turns the cache off changes nothing else the command does.
+        let option = match command.command_name().map(shipshape_shell::family) {
+            Some("apk") => Some("--no-cache"),
+            Some("pip") => Some("--no-cache-dir"),
+            _ => None,
+        };
+        let fix = option
+            .zip(subcommand)
+            .and_then(|(option, sub)| run.insert_after(sub, option, Applicability::Safe));
+        let finding = checker.report(&PACKAGE_CACHE_KEPT, &run.origin(word.span), message);
+        finding.help = Some(help);
+        finding.fix = fix;
     }
 }
 
