@@ -55,7 +55,7 @@ impl Default for PullOptions {
 #[derive(Debug, Clone, Copy)]
 pub enum BlobEvent<'a> {
     /// The image is resolved: `blobs` blobs (config and layers) of `bytes` bytes, `cached` of
-    /// them already in the cache.
+    /// them already in the cache, `to_download` bytes to fetch.
     Resolved {
         /// Blobs of the image.
         blobs: usize,
@@ -63,6 +63,8 @@ pub enum BlobEvent<'a> {
         bytes: u64,
         /// Blobs already cached.
         cached: usize,
+        /// Bytes of the blobs not cached.
+        to_download: u64,
     },
     /// `received` of `size` bytes of `digest` are in.
     Received {
@@ -222,7 +224,12 @@ pub fn pull(
     }
     let missing: Vec<Descriptor> = blobs.iter().filter(|b| !store.has(&b.digest, b.size)).cloned().collect();
     let bytes = blobs.iter().map(|b| b.size).sum();
-    progress.event(&BlobEvent::Resolved { blobs: blobs.len(), bytes, cached: blobs.len() - missing.len() });
+    progress.event(&BlobEvent::Resolved {
+        blobs: blobs.len(),
+        bytes,
+        cached: blobs.len() - missing.len(),
+        to_download: missing.iter().map(|b| b.size).sum(),
+    });
     let downloaded = session.download(&missing, progress)?;
 
     layout.write("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#)?;

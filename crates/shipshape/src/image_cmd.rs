@@ -1,10 +1,12 @@
 //! `shipshape image`.
 
 use crate::args::ImageArgs;
+use crate::image_source::locate;
+use crate::progress::StatusLine;
 use crate::scan_cmd::{apply_vuln, options_for, report};
 use anyhow::{Context, Result};
 use shipshape_image::Platform;
-use shipshape_scan::image_audit::image_documents;
+use shipshape_scan::image_audit::read_image;
 use shipshape_scan::scan_documents_with_packages;
 use std::io::Write;
 
@@ -16,17 +18,22 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         ),
         None => None,
     };
+    let status = StatusLine::new(args.report.quiet);
     let mut documents = Vec::new();
     let mut packages = Vec::new();
-    for path in &args.images {
+    for argument in &args.images {
+        let image = locate(argument, args, platform.as_ref(), &status)?;
         let started = std::time::Instant::now();
-        let read = image_documents(path, platform.as_ref())?;
+        status.begin(&image.label);
+        let read = read_image(&image.path, &image.label, &image.options, &mut |p| status.walk(p));
+        status.clear();
+        let read = read?;
         if !args.report.quiet {
             let seconds = started.elapsed().as_secs_f64();
             let _ = writeln!(
                 std::io::stderr(),
                 "shipshape: read {} ({} layers, {} files, {:.1} MB) in {seconds:.2} s",
-                path.display(),
+                image.label,
                 read.layers,
                 read.files,
                 read.bytes as f64 / 1e6
