@@ -8,7 +8,9 @@
 //!   answer).
 //! - A [`Connection`] is one keep-alive HTTP/1.1 connection (unix socket, TCP, or TCP with TLS
 //!   through rustls); bodies are bounded ([`MAX_BODY`]); chunked and length-delimited responses are
-//!   both read. [`Connection::stream_lines`] follows a streaming endpoint (`/events`) line by line.
+//!   both read. [`Connection::stream_lines`] follows a streaming endpoint (`/events`) line by line;
+//!   [`Connection::stream_body`] reads a body too large to hold ([`Client::save_image`], a
+//!   `docker save` tar).
 //!
 //! Errors say what to do: a missing socket, a permission problem (which group), a TLS failure, an
 //! API too old.

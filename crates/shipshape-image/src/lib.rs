@@ -44,7 +44,8 @@
 //! over-long paths, unknown entry types, dangling hard links, link loops) are handled safely
 //! and reported as [`Anomaly`]s.
 //!
-//! Not yet: pulling from registries, rpm databases, SBOM output.
+//! Registries are pulled into an OCI layout by `shipshape-registry`; [`Image::probe`] tells an
+//! image from other files for discovery. Not yet: rpm databases, SBOM output.
 
 #![warn(missing_docs)]
 

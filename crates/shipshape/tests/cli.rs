@@ -929,7 +929,7 @@ fn scan_reads_image_archives_and_oci_layouts_it_finds() {
     std::fs::create_dir_all(dir.path().join("dist")).expect("mkdir");
     std::fs::write(
         dir.path().join("dist/app.tar"),
-        docker_save_archive(&[secret_layer.clone()], config.clone(), "app:1"),
+        docker_save_archive(std::slice::from_ref(&secret_layer), config.clone(), "app:1"),
     )
     .expect("write");
     oci_layout(&dir.path().join("dist/layout"), &[(vec![secret_layer], config)], "1");
