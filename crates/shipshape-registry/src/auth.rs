@@ -54,6 +54,15 @@ impl Credential {
         }
     }
 
+    /// `text` (a server's message) with the secret, should it be echoed, masked.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let secret = match self {
+            Credential::Basic { password, .. } => password,
+            Credential::IdentityToken(token) => token,
+        };
+        if secret.is_empty() { text.to_string() } else { text.replace(secret.as_str(), "***") }
+    }
+
     /// Where the credential came from, for messages: never the secret.
     pub(crate) fn describe(&self) -> String {
         match self {
@@ -422,6 +431,8 @@ mod tests {
         assert!(!format!("{basic:?}{token:?}").contains("hunter2"));
         assert!(!format!("{basic:?}{token:?}").contains("tok-123"));
         assert_eq!(basic.basic_header().as_deref(), Some("Basic dTpodW50ZXIy"));
+        assert_eq!(basic.redact("bad password hunter2"), "bad password ***");
+        assert_eq!(token.redact("token tok-123 revoked"), "token *** revoked");
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Client {
                 Some(credential) => RegistryError::AuthRejected {
                     registry: self.registry.clone(),
                     who: credential.describe(),
-                    message: error_message(&mut response.into_body()),
+                    message: credential.redact(&error_message(&mut response.into_body())),
                 },
                 None => self.auth_required(),
             });
