@@ -131,10 +131,23 @@ impl Connection {
 
     /// Sends `GET path` and returns the streaming body's lines as they arrive (`/events`). The
     /// connection is consumed: a stream lasts until the daemon ends it.
-    pub fn stream_lines(mut self, path: &str) -> Result<LineStream, EngineError> {
+    pub fn stream_lines(self, path: &str) -> Result<LineStream, EngineError> {
+        let body = self.stream_body(path, None)?;
+        Ok(LineStream { body, pending: Vec::new() })
+    }
+
+    /// Sends `GET path` and returns the body as a reader, for responses too large to hold
+    /// (`/images/get`, a `docker save` tar); each read waits at most `read_timeout` (`None`:
+    /// forever). A non-2xx status is an error with the daemon's message. The connection is
+    /// consumed.
+    pub fn stream_body(
+        mut self,
+        path: &str,
+        read_timeout: Option<Duration>,
+    ) -> Result<BodyReader, EngineError> {
         let mut reader =
             self.reader.take().map_or_else(|| connect(&self.endpoint).map(BufReader::new), Ok)?;
-        reader.get_ref().set_read_timeout(None)?;
+        reader.get_ref().set_read_timeout(read_timeout)?;
         send(reader.get_mut(), "GET", path)?;
         let (status, headers) = read_head(&mut reader)?;
         if !(200..300).contains(&status) {
@@ -142,11 +155,16 @@ impl Connection {
             return Err(EngineError::Status {
                 path: path.to_string(),
                 status,
-                message: String::from_utf8_lossy(&body).trim().to_string(),
+                message: crate::error_message(&body),
             });
         }
         let chunked = is_chunked(&headers);
-        Ok(LineStream { reader, chunked, chunk_left: 0, done: false, pending: Vec::new() })
+        let remaining = if chunked {
+            None
+        } else {
+            headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<u64>().ok())
+        };
+        Ok(BodyReader { reader, chunked, chunk_left: 0, remaining, done: false })
     }
 }
 
@@ -241,24 +259,48 @@ fn read_body(reader: &mut impl BufRead, headers: &[(String, String)]) -> Result<
     Ok(body)
 }
 
-/// The lines of a streaming response.
-pub struct LineStream {
+/// The body of a streaming response, de-chunked.
+pub struct BodyReader {
     reader: BufReader<Stream>,
     chunked: bool,
     chunk_left: usize,
+    /// Bytes left of a body with a `Content-Length`.
+    remaining: Option<u64>,
     done: bool,
-    pending: Vec<u8>,
 }
 
-impl LineStream {
-    /// Reads up to one chunk's worth of body bytes; `Ok(0)` at the end of the stream.
+impl std::fmt::Debug for BodyReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BodyReader").field("chunked", &self.chunked).finish_non_exhaustive()
+    }
+}
+
+impl BodyReader {
+    /// Reads up to one chunk's worth of body bytes; `Ok(0)` at the end of the body.
     fn fill(&mut self, buf: &mut [u8]) -> Result<usize, EngineError> {
         if self.done {
             return Ok(0);
         }
         if !self.chunked {
-            let n = self.reader.read(buf)?;
+            let want = match self.remaining {
+                Some(0) => {
+                    self.done = true;
+                    return Ok(0);
+                }
+                Some(left) => buf.len().min(usize::try_from(left).unwrap_or(usize::MAX)),
+                None => buf.len(),
+            };
+            let n = self.reader.read(buf.get_mut(..want).unwrap_or_default())?;
+            if n == 0 && self.remaining.is_some() {
+                return Err(EngineError::Io(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the daemon closed the connection mid-body",
+                )));
+            }
             self.done = n == 0;
+            if let Some(left) = &mut self.remaining {
+                *left -= n as u64;
+            }
             return Ok(n);
         }
         if self.chunk_left == 0 {
@@ -278,11 +320,29 @@ impl LineStream {
         let want = buf.len().min(self.chunk_left);
         let n = self.reader.read(buf.get_mut(..want).unwrap_or_default())?;
         if n == 0 {
-            self.done = true;
+            return Err(EngineError::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the daemon closed the connection mid-chunk",
+            )));
         }
         self.chunk_left -= n;
         Ok(n)
     }
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.fill(buf).map_err(|e| match e {
+            EngineError::Io(e) => e,
+            other => std::io::Error::new(std::io::ErrorKind::InvalidData, other.to_string()),
+        })
+    }
+}
+
+/// The lines of a streaming response.
+pub struct LineStream {
+    body: BodyReader,
+    pending: Vec<u8>,
 }
 
 impl Iterator for LineStream {
@@ -305,7 +365,7 @@ impl Iterator for LineStream {
                     "an event line longer than {MAX_LINE} bytes"
                 ))));
             }
-            match self.fill(&mut buf) {
+            match self.body.fill(&mut buf) {
                 Ok(0) => {
                     let rest = std::mem::take(&mut self.pending);
                     let text = String::from_utf8_lossy(&rest).trim().to_string();
@@ -313,7 +373,7 @@ impl Iterator for LineStream {
                 }
                 Ok(n) => self.pending.extend_from_slice(buf.get(..n).unwrap_or_default()),
                 Err(error) => {
-                    self.done = true;
+                    self.body.done = true;
                     return Some(Err(error));
                 }
             }

@@ -8,7 +8,9 @@
 //!   answer).
 //! - A [`Connection`] is one keep-alive HTTP/1.1 connection (unix socket, TCP, or TCP with TLS
 //!   through rustls); bodies are bounded ([`MAX_BODY`]); chunked and length-delimited responses are
-//!   both read. [`Connection::stream_lines`] follows a streaming endpoint (`/events`) line by line.
+//!   both read. [`Connection::stream_lines`] follows a streaming endpoint (`/events`) line by line;
+//!   [`Connection::stream_body`] reads a body too large to hold ([`Client::save_image`], a
+//!   `docker save` tar).
 //!
 //! Errors say what to do: a missing socket, a permission problem (which group), a TLS failure, an
 //! API too old.
@@ -19,7 +21,7 @@ mod endpoint;
 mod http;
 
 pub use endpoint::{DEFAULT_SOCKET, Endpoint, Environment, TlsFiles};
-pub use http::{Connection, LineStream, Response};
+pub use http::{BodyReader, Connection, LineStream, Response};
 
 use std::path::PathBuf;
 
@@ -163,6 +165,51 @@ impl Client {
     }
 }
 
+impl Client {
+    /// `GET /images/{name}/json`: the image's inspect document, or `None` when the daemon has no
+    /// image by that name or ID.
+    pub fn inspect_image(&self, name: &str) -> Result<Option<Vec<u8>>, EngineError> {
+        let mut connection = self.connection()?;
+        match self.get_json(&mut connection, &format!("/images/{}/json", encode_query(name))) {
+            Ok(body) => Ok(Some(body)),
+            Err(EngineError::Status { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Streams `docker save NAME` (`GET /images/get?names=NAME`, a tar) into `out`, refusing
+    /// more than `max_bytes`; `progress` is told the bytes so far. Returns the size.
+    pub fn save_image(
+        &self,
+        name: &str,
+        out: &mut dyn std::io::Write,
+        max_bytes: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, EngineError> {
+        let path = self.versioned(&format!("/images/get?names={}", encode_query(name)));
+        let mut body = self.connection()?.stream_body(&path, Some(std::time::Duration::from_secs(300)))?;
+        let mut buffer = vec![0u8; 256 * 1024];
+        let mut written = 0u64;
+        loop {
+            let n = match std::io::Read::read(&mut body, &mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(EngineError::Io(e)),
+            };
+            written += n as u64;
+            if written > max_bytes {
+                return Err(EngineError::Protocol(format!(
+                    "the saved image `{name}` is larger than the limit of {max_bytes} bytes"
+                )));
+            }
+            out.write_all(buffer.get(..n).unwrap_or_default())?;
+            progress(written);
+        }
+        Ok(written)
+    }
+}
+
 /// `1.41` → (1, 41).
 pub fn parse_version(text: &str) -> Option<(u32, u32)> {
     let (major, minor) = text.trim().split_once('.')?;
@@ -170,7 +217,7 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 }
 
 /// The `message` of a daemon error body, else the body.
-fn error_message(body: &[u8]) -> String {
+pub(crate) fn error_message(body: &[u8]) -> String {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))

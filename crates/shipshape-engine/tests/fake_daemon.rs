@@ -125,3 +125,38 @@ fn tls_against_a_plain_daemon_fails_clearly() {
     let error = Client::connect(verify).expect_err("no daemon");
     assert!(error.to_string().contains("cannot connect"), "{error}");
 }
+
+#[test]
+fn saved_images_stream_through_chunks_and_limits() {
+    let tar = "x".repeat(5000);
+    let mut chunked =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_string();
+    for piece in tar.as_bytes().chunks(1500) {
+        chunked.push_str(&format!("{:x}\r\n{}\r\n", piece.len(), String::from_utf8_lossy(piece)));
+    }
+    chunked.push_str("0\r\n\r\n");
+    let sized = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{tar}", tar.len());
+    let missing = json("404 Not Found", r#"{"message":"No such image: nope:1"}"#);
+    let endpoint = serve(vec![
+        ping("1.44"),
+        chunked,
+        sized.clone(),
+        missing,
+        json("200 OK", r#"{"Id":"sha256:abc"}"#),
+        sized,
+    ]);
+    let client = Client::connect(endpoint).expect("client");
+    let mut out = Vec::new();
+    let mut seen = 0;
+    let size = client.save_image("app:1", &mut out, 1 << 20, &mut |n| seen = n).expect("chunked save");
+    assert_eq!((size, seen, out.len()), (5000, 5000, 5000));
+    let mut small = Vec::new();
+    let error =
+        client.save_image("app:1", &mut small, 4096, &mut |_| {}).expect_err("over the limit").to_string();
+    assert!(error.contains("larger than the limit of 4096"), "{error}");
+    assert_eq!(client.inspect_image("nope:1").expect("404 is no image"), None);
+    assert!(client.inspect_image("app:1").expect("inspect").is_some());
+    let error = client.save_image("app:1", &mut Vec::new(), 10, &mut |_| {}).expect_err("limit");
+    assert!(matches!(error, EngineError::Protocol(_)), "{error}");
+}

@@ -91,29 +91,35 @@ impl fmt::Display for Digest {
     }
 }
 
-/// An incremental hash of either algorithm.
+/// An incremental hash of either algorithm, for checking a blob against its digest while it
+/// streams.
 #[derive(Clone)]
-pub(crate) enum Hasher {
+pub enum Hasher {
+    /// SHA-256.
     Sha256(Sha256),
+    /// SHA-512.
     Sha512(Box<Sha512>),
 }
 
 impl Hasher {
-    pub(crate) fn new(algorithm: Algorithm) -> Self {
+    /// A hasher for `algorithm`.
+    pub fn new(algorithm: Algorithm) -> Self {
         match algorithm {
             Algorithm::Sha256 => Hasher::Sha256(Sha256::new()),
             Algorithm::Sha512 => Hasher::Sha512(Box::new(Sha512::new())),
         }
     }
 
-    pub(crate) fn update(&mut self, data: &[u8]) {
+    /// Hashes `data`.
+    pub fn update(&mut self, data: &[u8]) {
         match self {
             Hasher::Sha256(h) => h.update(data),
             Hasher::Sha512(h) => h.update(data),
         }
     }
 
-    pub(crate) fn finish(self) -> Digest {
+    /// The digest of everything hashed.
+    pub fn finish(self) -> Digest {
         let (algorithm, bytes) = match self {
             Hasher::Sha256(h) => (Algorithm::Sha256, h.finalize().to_vec()),
             Hasher::Sha512(h) => (Algorithm::Sha512, h.finalize().to_vec()),

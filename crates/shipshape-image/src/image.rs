@@ -133,6 +133,27 @@ impl Image {
         })
     }
 
+    /// Whether `path` holds an image, judged by content without reading it: an OCI layout
+    /// (directory or tar) has `oci-layout`; a `docker save` archive a `manifest.json` naming
+    /// `Config` and `Layers`. For finding images among other files.
+    pub fn probe(path: &Path) -> bool {
+        if path.is_dir() {
+            return path.join("oci-layout").is_file();
+        }
+        let limits = Limits::default();
+        let Ok(store) = Store::open(path, &limits) else { return false };
+        if !store.is_archive() {
+            return false;
+        }
+        store.exists("oci-layout")
+            || store.read_small("manifest.json", 64 * 1024).ok().flatten().is_some_and(|data| {
+                let text = String::from_utf8_lossy(&data);
+                text.trim_start().starts_with('[')
+                    && text.contains("\"Config\"")
+                    && text.contains("\"Layers\"")
+            })
+    }
+
     /// The parsed image configuration.
     pub fn config(&self) -> &ImageConfig {
         &self.config

@@ -44,7 +44,8 @@
 //! over-long paths, unknown entry types, dangling hard links, link loops) are handled safely
 //! and reported as [`Anomaly`]s.
 //!
-//! Not yet: pulling from registries, rpm databases, SBOM output.
+//! Registries are pulled into an OCI layout by `shipshape-registry`; [`Image::probe`] tells an
+//! image from other files for discovery. Not yet: rpm databases, SBOM output.
 
 #![warn(missing_docs)]
 
@@ -64,13 +65,15 @@ mod tar_stream;
 mod walk;
 
 pub use config::{HealthConfig, HistoryEntry, ImageConfig, lower_config};
-pub use digest::{Algorithm, Digest};
+pub use digest::{Algorithm, Digest, Hasher};
 pub use error::ImageError;
 pub use fs::{Anomaly, AnomalyKind, ContentRef, Fate, FileEntry, FileKind, Filesystem, Removal, Shadowed};
 pub use image::{Image, OpenOptions};
 pub use inventory::{INVENTORY_PATHS, Inventory, OsRelease, Package, PackageManager};
 pub use layer::{Compression, Layer, LayerStats};
 pub use limits::Limits;
-pub use manifest::ImageFormat;
+pub use manifest::{
+    ImageFormat, MEDIA_DOCKER_LIST, MEDIA_DOCKER_MANIFEST, MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST,
+};
 pub use platform::Platform;
 pub use walk::{Captured, CapturedFile, FinalFile, VisitEntry, VisitResult, Visitor, Walk, WalkOptions};

@@ -11,6 +11,9 @@ pub struct Discovered {
     pub frontend: usize,
     /// Named on the command line (scanned even if no front end claims its name).
     pub explicit: bool,
+    /// A container image (an image archive or an OCI layout directory), read by
+    /// [`crate::image_audit`] rather than by a front end.
+    pub image: bool,
 }
 
 /// A path that could not be walked.
@@ -28,6 +31,9 @@ pub struct Claims<'a> {
     /// The front end for a file in a walked directory that neither claims (the text files read
     /// for secrets), by file name.
     pub unclaimed: &'a dyn Fn(&str) -> Option<usize>,
+    /// Find container images: image archives (`*.tar` in walked directories, any file named on
+    /// the command line) and OCI layout directories, claimed by content.
+    pub images: bool,
 }
 
 /// Bytes read to decide what a `.json`/`.yaml` file is.
@@ -58,9 +64,12 @@ pub fn discover_with(
     let mut errors = Vec::new();
     for root in roots {
         match std::fs::metadata(root) {
+            Ok(_) if claims.images && shipshape_image::Image::probe(root) => {
+                found.push(Discovered { path: root.clone(), frontend: 0, explicit: true, image: true });
+            }
             Ok(meta) if meta.is_file() => {
                 let frontend = claim_file(root, claims).unwrap_or_else(|| fallback(root));
-                found.push(Discovered { path: root.clone(), frontend, explicit: true });
+                found.push(Discovered { path: root.clone(), frontend, explicit: true, image: false });
             }
             Ok(_) => walk_dir(root, claims, &mut found, &mut errors),
             Err(e) => errors.push(WalkError { path: root.clone(), message: e.to_string() }),
@@ -91,19 +100,58 @@ pub fn read_head(path: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&buffer).into_owned())
 }
 
+/// Whether a walked file may be an image archive worth opening.
+fn may_be_image_archive(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tar"))
+}
+
 fn walk_dir(root: &Path, claims: &Claims<'_>, found: &mut Vec<Discovered>, errors: &mut Vec<WalkError>) {
-    let walker = ignore::WalkBuilder::new(root).require_git(false).follow_links(false).build();
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder.require_git(false).follow_links(false);
+    // An OCI layout directory is one image: claimed whole, its blobs never walked.
+    let layouts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    if claims.images {
+        let seen = layouts.clone();
+        builder.filter_entry(move |entry| {
+            let layout = entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && entry.path().join("oci-layout").is_file();
+            if layout {
+                seen.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(entry.path().to_path_buf());
+            }
+            !layout
+        });
+    }
     let mut local = Vec::new();
-    for entry in walker {
+    for entry in builder.build() {
         match entry {
             Ok(entry) => {
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     continue;
                 }
+                if claims.images
+                    && may_be_image_archive(entry.path())
+                    && shipshape_image::Image::probe(entry.path())
+                {
+                    local.push(Discovered {
+                        path: entry.into_path(),
+                        frontend: 0,
+                        explicit: false,
+                        image: true,
+                    });
+                    continue;
+                }
                 let frontend = claim_file(entry.path(), claims)
                     .or_else(|| file_name(entry.path()).and_then(|name| (claims.unclaimed)(name)));
                 if let Some(frontend) = frontend {
-                    local.push(Discovered { path: entry.into_path(), frontend, explicit: false });
+                    local.push(Discovered {
+                        path: entry.into_path(),
+                        frontend,
+                        explicit: false,
+                        image: false,
+                    });
                 }
             }
             Err(e) => {
@@ -112,6 +160,13 @@ fn walk_dir(root: &Path, claims: &Claims<'_>, found: &mut Vec<Discovered>, error
             }
         }
     }
+    let layouts = std::mem::take(&mut *layouts.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    local.extend(layouts.into_iter().map(|path| Discovered {
+        path,
+        frontend: 0,
+        explicit: false,
+        image: true,
+    }));
     local.sort_by(|a, b| a.path.cmp(&b.path));
     found.extend(local);
 }
@@ -194,7 +249,8 @@ mod tests {
         std::fs::write(root.join("svc/package.json"), "{\"name\": \"x\"}").expect("write");
         let by_name = |name: &str| is_dockerfile_name(name).then_some(0);
         let by_content = |_: &str, head: &str| head.contains("HostConfig").then_some(1);
-        let claims = Claims { by_name: &by_name, by_content: &by_content, unclaimed: &|_| None };
+        let claims =
+            Claims { by_name: &by_name, by_content: &by_content, unclaimed: &|_| None, images: false };
         let (found, errors) = discover(&[root.to_path_buf(), root.join("notes.txt")], &claims, 7);
         assert!(errors.is_empty(), "{errors:?}");
         let rel: Vec<(String, usize, bool)> = found
@@ -219,7 +275,8 @@ mod tests {
     fn missing_root_is_an_error_not_a_panic() {
         let none = |_: &str| None;
         let none_by_content = |_: &str, _: &str| None;
-        let claims = Claims { by_name: &none, by_content: &none_by_content, unclaimed: &|_| None };
+        let claims =
+            Claims { by_name: &none, by_content: &none_by_content, unclaimed: &|_| None, images: false };
         let (found, errors) = discover(&[PathBuf::from("/nonexistent/shipshape/x")], &claims, 0);
         assert!(found.is_empty());
         assert_eq!(errors.len(), 1);

@@ -9,8 +9,8 @@
 
 use crate::frontend::{OsPackage, OsPackages};
 use shipshape_image::{
-    Fate, Image, ImageError, Inventory, OpenOptions, PackageManager, Platform, VisitEntry, VisitResult,
-    Visitor, Walk,
+    Fate, Image, ImageError, Inventory, Layer, LayerStats, OpenOptions, PackageManager, Platform, VisitEntry,
+    VisitResult, Visitor, Walk,
 };
 use shipshape_model::{Component, ComponentKind, SourceFile};
 use std::io::Read;
@@ -61,11 +61,83 @@ impl Visitor for SecretFiles<'_> {
 /// index (`linux/arm64`).
 pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<ImageDocuments, ImageError> {
     let options = OpenOptions { platform: platform.cloned(), ..OpenOptions::default() };
-    let image = Image::open_with(path, &options)?;
+    read_image(path, &path.display().to_string(), &options, &mut |_| {})
+}
+
+/// Where the layer walk is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkProgress {
+    /// The layer being streamed (0-based) and how many there are.
+    pub layer: usize,
+    pub layers: usize,
+    /// The layer blob's size, when the manifest says.
+    pub layer_size: Option<u64>,
+    /// Regular files read in this layer so far.
+    pub files: u64,
+    /// The layer has been streamed and verified.
+    pub finished: bool,
+}
+
+/// Tells `progress` about each layer while `inner` visits it.
+struct Reporting<'a> {
+    inner: &'a mut dyn Visitor,
+    progress: &'a mut dyn FnMut(&WalkProgress),
+    state: WalkProgress,
+}
+
+impl Visitor for Reporting<'_> {
+    fn layer_start(&mut self, layer: &Layer) -> VisitResult {
+        self.state = WalkProgress {
+            layer: layer.index,
+            layer_size: layer.size,
+            files: 0,
+            finished: false,
+            ..self.state
+        };
+        (self.progress)(&self.state);
+        self.inner.layer_start(layer)
+    }
+
+    fn file(&mut self, file: &VisitEntry<'_>, content: &mut dyn Read) -> VisitResult {
+        self.state.files += 1;
+        if self.state.files.is_multiple_of(256) {
+            (self.progress)(&self.state);
+        }
+        self.inner.file(file, content)
+    }
+
+    fn entry(&mut self, entry: &VisitEntry<'_>) -> VisitResult {
+        self.inner.entry(entry)
+    }
+
+    fn whiteout(&mut self, layer: &Layer, target: &str, opaque: bool) -> VisitResult {
+        self.inner.whiteout(layer, target, opaque)
+    }
+
+    fn layer_end(&mut self, layer: &Layer, stats: &LayerStats) -> VisitResult {
+        self.state.finished = true;
+        (self.progress)(&self.state);
+        self.inner.layer_end(layer, stats)
+    }
+}
+
+/// Opens the image at `path` (an archive, or a layout such as a registry pull) and gathers its
+/// documents, naming them after `label` (`app.tar`, `alpine:3.20`); `progress` follows the
+/// layer walk.
+pub fn read_image(
+    path: &Path,
+    label: &str,
+    options: &OpenOptions,
+    progress: &mut dyn FnMut(&WalkProgress),
+) -> Result<ImageDocuments, ImageError> {
+    let image = Image::open_with(path, options)?;
     let mut documents = vec![(image.config_source().clone(), "image-config")];
-    let label = path.display().to_string();
+    let label = label.to_string();
+    let state =
+        WalkProgress { layer: 0, layers: image.layers().len(), layer_size: None, files: 0, finished: false };
     let Some(detector) = crate::frontend::detector() else {
-        let (walk, inventory) = image.scan(&mut ())?;
+        let mut reporting = Reporting { inner: &mut (), progress, state };
+        let (walk, inventory) = image.scan(&mut reporting)?;
         let packages = package_documents(&image, &walk, &inventory, &label)?;
         return Ok(ImageDocuments {
             documents,
@@ -78,7 +150,8 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
         });
     };
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
-    let (walk, inventory) = image.scan(&mut visitor)?;
+    let mut reporting = Reporting { inner: &mut visitor, progress, state };
+    let (walk, inventory) = image.scan(&mut reporting)?;
     let packages = package_documents(&image, &walk, &inventory, &label)?;
     for (layer, file_path, bytes) in visitor.found {
         let deleted = match walk.filesystem.fate(layer, &file_path) {

@@ -156,6 +156,14 @@ pub fn scan_documents_with_packages(
     documents: Vec<(SourceFile, &str)>,
     packages: Vec<(SourceFile, frontend::OsPackages)>,
 ) -> Result<ScanResult, ScanError> {
+    run_jobs(options, memory_jobs(documents, packages)?)
+}
+
+/// Jobs for fetched documents (each with the front end of its kind) and package databases.
+fn memory_jobs(
+    documents: Vec<(SourceFile, &str)>,
+    packages: Vec<(SourceFile, frontend::OsPackages)>,
+) -> Result<Vec<Job>, ScanError> {
     let mut jobs = Vec::with_capacity(documents.len() + packages.len());
     for (source, kind) in documents {
         let frontend = FRONTENDS
@@ -168,7 +176,7 @@ pub fn scan_documents_with_packages(
     for (source, os) in packages {
         jobs.push(Job::Memory { source, frontend: lockfile, os_packages: Some(Box::new(os)) });
     }
-    run_jobs(options, jobs)
+    Ok(jobs)
 }
 
 fn discover_jobs(options: &ScanOptions) -> Vec<Job> {
@@ -190,6 +198,7 @@ fn discover_jobs(options: &ScanOptions) -> Vec<Job> {
         by_name: &frontend::claim,
         by_content: &frontend::claim_content,
         unclaimed: &unclaimed,
+        images: true,
     };
     // A file named on the command line that nothing claims: a Dockerfile if it reads like one,
     // else a text file read for secrets.
@@ -210,9 +219,22 @@ fn discover_jobs(options: &ScanOptions) -> Vec<Job> {
     if stdin {
         jobs.push(Job::Stdin);
     }
-    jobs.extend(discovered.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
-
+    let (images, files): (Vec<_>, Vec<_>) = discovered.into_iter().partition(|d| d.image);
+    jobs.extend(files.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
+    jobs.extend(images.par_iter().flat_map_iter(|d| image_jobs(&d.path)).collect::<Vec<_>>());
     jobs
+}
+
+/// The documents of an image found among the targets (its config, the layer files holding
+/// credentials, its package databases), checked as `shipshape image` checks them.
+fn image_jobs(path: &Path) -> Vec<Job> {
+    let label = display_path(path);
+    let options = shipshape_image::OpenOptions::default();
+    let read = image_audit::read_image(path, &label, &options, &mut |_| {}).map_err(|e| e.to_string());
+    match read.and_then(|read| memory_jobs(read.documents, read.packages).map_err(|e| e.to_string())) {
+        Ok(jobs) => jobs,
+        Err(message) => vec![Job::Unreadable { path: path.to_path_buf(), message }],
+    }
 }
 
 fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanError> {

@@ -120,6 +120,7 @@ pub fn verdicts(paths: &[PathBuf], version: PolicyVersion, max_file_size: u64) -
         by_name: &frontend::claim,
         by_content: &frontend::claim_content,
         unclaimed: &|_| None,
+        images: false,
     };
     let (found, walk_errors) = discover::discover(&roots, &claims, kube);
     for error in walk_errors {

@@ -1,6 +1,7 @@
 //! A small base64 decoder (RFC 4648): the standard and URL-safe alphabets, with or without
 //! padding. Used for Kubernetes Secret `data`, Docker `auth` entries, basic-auth headers and JWT
-//! parts.
+//! parts. And its encoder (standard alphabet, padded), for the basic-auth headers the registry
+//! client sends.
 
 use std::fmt;
 
@@ -107,6 +108,24 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, Base64Error> {
     decode_with_positions(text).map(|d| d.bytes)
 }
 
+/// Encodes `bytes` in standard, padded base64.
+pub fn encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let [a, b, c] = [0, 1, 2].map(|i| group.get(i).copied().unwrap_or(0));
+        let bits = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= group.len() {
+                out.push(char::from(ALPHABET[((bits >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +142,7 @@ mod tests {
             ("foobar", "Zm9vYmFy"),
         ] {
             assert_eq!(decode(enc.as_bytes()).unwrap(), plain.as_bytes(), "{enc}");
+            assert_eq!(encode(plain.as_bytes()), enc);
             assert_eq!(decode(enc.trim_end_matches('=').as_bytes()).unwrap(), plain.as_bytes());
         }
     }

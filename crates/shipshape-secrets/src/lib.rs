@@ -64,7 +64,7 @@ mod rule;
 mod validators;
 pub mod vectors;
 
-pub use base64::{Base64Error, decode as decode_base64};
+pub use base64::{Base64Error, decode as decode_base64, encode as encode_base64};
 pub use builtin::BUILTIN_RULES;
 pub use config::{Allow, ConfigError, CustomRule, DetectorConfig};
 pub use engine::{Detector, MAX_LINE_WINDOW, READ_CHUNK, READ_OVERLAP, SNIFF_LEN, is_binary};

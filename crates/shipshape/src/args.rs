@@ -43,9 +43,10 @@ pub(crate) enum Command {
     /// output. `shipshape docker watch` follows the daemon's events instead.
     #[command(after_help = EXIT_CODES)]
     Docker(Box<DockerArgs>),
-    /// Audit container images read in place: `docker save` archives (legacy and OCI) and OCI
-    /// layouts (directories or tars). The configuration gets the image rules; every file of every
-    /// layer, deleted ones included, is read for credentials.
+    /// Audit container images: `docker save` archives (legacy and OCI) and OCI layouts
+    /// (directories or tars) read in place, images pulled from a registry, or images of the local
+    /// Docker daemon. The configuration gets the image rules; every file of every layer, deleted
+    /// ones included, is read for credentials.
     #[command(after_help = EXIT_CODES)]
     Image(Box<ImageArgs>),
     /// Answer a Kubernetes AdmissionReview (v1) the way the Pod Security admission webhook would:
@@ -203,19 +204,56 @@ pub(crate) struct DockerArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImageArgs {
-    /// Image archives or OCI layout directories.
-    #[arg(required = true)]
+    /// Images: an archive or OCI layout path; a reference (`alpine:3.20`,
+    /// `127.0.0.1:5000/team/app:1.0`, `ghcr.io/org/app@sha256:…`) looked up as `--image-src`
+    /// says; `docker://NAME` for the local Docker daemon only; `registry://REF` for a registry
+    /// only. An existing path wins over a reference of the same name.
+    #[arg(required = true, value_name = "IMAGE")]
     pub(crate) images: Vec<PathBuf>,
 
     /// The platform to pick from a multi-platform image: `linux/arm64`, `linux/arm/v7`.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub(crate) platform: Option<String>,
 
+    /// Where to look for an image named by reference, in order: the local Docker daemon (through
+    /// the Engine API, as `docker save` would export it), then the registry.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "SOURCE,...",
+        default_value = "daemon,registry"
+    )]
+    pub(crate) image_src: Vec<ImageSource>,
+
+    /// Allow a registry without a valid TLS certificate, or without TLS at all (plain HTTP), as
+    /// Docker's `insecure-registries` does: HTTPS without verification first, then HTTP.
+    #[arg(long)]
+    pub(crate) insecure: bool,
+
+    /// Keep no pulled blobs: download into a temporary directory removed after the scan. By
+    /// default blobs are cached (content-addressed, verified) in $SHIPSHAPE_IMAGE_CACHE, else
+    /// $XDG_CACHE_HOME/shipshape/images, else ~/.cache/shipshape/images, so scanning an image
+    /// again downloads only its manifest.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
     #[command(flatten)]
     pub(crate) vuln: VulnArgs,
 
     #[command(flatten)]
     pub(crate) report: ReportArgs,
+}
+
+/// Where `shipshape image` looks for an image named by reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ImageSource {
+    /// The local Docker daemon (DOCKER_HOST, the current context, else the default socket).
+    #[value(alias = "docker")]
+    Daemon,
+    /// The image's registry (Docker Hub for `alpine:3.20`), with Docker's credentials.
+    #[value(alias = "remote")]
+    Registry,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use shipshape_scan::{ScanOptions, scan_documents};
 use std::io::Write;
 
 /// The daemon named by `--host`, else by the environment and Docker context.
-fn client(host: Option<&str>) -> Result<Client> {
+pub(crate) fn client(host: Option<&str>) -> Result<Client> {
     let endpoint = match host {
         Some(host) => {
             let env = Environment { docker_host: Some(host.to_string()), ..Environment::from_process() };

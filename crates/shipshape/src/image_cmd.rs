@@ -1,11 +1,13 @@
 //! `shipshape image`.
 
 use crate::args::ImageArgs;
+use crate::image_source::locate;
+use crate::progress::StatusLine;
 use crate::scan_cmd::{apply_vuln, options_for, report};
 use anyhow::{Context, Result};
 use shipshape_image::Platform;
 use shipshape_model::{Subject, SubjectKind};
-use shipshape_scan::image_audit::image_documents;
+use shipshape_scan::image_audit::read_image;
 use shipshape_scan::scan_documents_with_packages;
 use std::io::Write;
 
@@ -17,19 +19,26 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         ),
         None => None,
     };
+    let status = StatusLine::new(args.report.quiet);
     let mut documents = Vec::new();
     let mut packages = Vec::new();
     let mut operating_systems = Vec::new();
     let mut digests = Vec::new();
-    for path in &args.images {
+    let mut labels = Vec::new();
+    for argument in &args.images {
+        let image = locate(argument, args, platform.as_ref(), &status)?;
+        labels.push(image.label.clone());
         let started = std::time::Instant::now();
-        let read = image_documents(path, platform.as_ref())?;
+        status.begin(&image.label);
+        let read = read_image(&image.path, &image.label, &image.options, &mut |p| status.walk(p));
+        status.clear();
+        let read = read?;
         if !args.report.quiet {
             let seconds = started.elapsed().as_secs_f64();
             let _ = writeln!(
                 std::io::stderr(),
                 "shipshape: read {} ({} layers, {} files, {:.1} MB) in {seconds:.2} s",
-                path.display(),
+                image.label,
                 read.layers,
                 read.files,
                 read.bytes as f64 / 1e6
@@ -45,7 +54,7 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
     let mut result = scan_documents_with_packages(&options, documents, packages)?;
     result.components.extend(operating_systems);
     result.components.sort();
-    let name = args.images.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let name = labels.join(", ");
     let digest = match digests.as_slice() {
         [one] => Some(one.clone()),
         _ => None,

@@ -6,6 +6,8 @@ mod args;
 mod db_cmd;
 mod docker_cmd;
 mod image_cmd;
+mod image_source;
+mod progress;
 mod pss_cmd;
 mod rules_cmd;
 mod scan_cmd;

@@ -2,7 +2,7 @@
 
 mod images;
 
-use images::{docker_save_archive, layer_tar};
+use images::{docker_save_archive, layer_tar, oci_layout};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -918,6 +918,52 @@ fn image_secrets_in_deleted_layer_files_and_config_rules() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("read planted.tar (2 layers"));
     let missing = shipshape(dir.path(), &["image", "nope.tar"]);
     assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn scan_reads_image_archives_and_oci_layouts_it_finds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = format!("ghp_{}", "Q7mZ2xR9pL4vT8nW3kB6yC1dF5gH0jS2aE7u");
+    let secret_layer = layer_tar(&[("app/.env", format!("GITHUB_TOKEN={token}\n").as_bytes())]);
+    let config = serde_json::json!({"architecture": "amd64", "os": "linux", "config": {"User": ""}});
+    std::fs::create_dir_all(dir.path().join("dist")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("dist/app.tar"),
+        docker_save_archive(std::slice::from_ref(&secret_layer), config.clone(), "app:1"),
+    )
+    .expect("write");
+    oci_layout(&dir.path().join("dist/layout"), &[(vec![secret_layer], config)], "1");
+    // A tar that is not an image, and a broken image archive.
+    std::fs::write(dir.path().join("dist/sources.tar"), layer_tar(&[("README", b"hello\n")])).expect("write");
+    let mut broken =
+        docker_save_archive(&[layer_tar(&[("a", b"a")])], serde_json::json!({"os": "linux"}), "b:1");
+    broken.truncate(2048);
+    std::fs::write(dir.path().join("dist/broken.tar"), broken).expect("write");
+
+    let out = shipshape(dir.path(), &["scan", ".", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let found = findings(&report);
+    for image in ["dist/app.tar", "dist/layout"] {
+        assert!(
+            found
+                .iter()
+                .any(|(c, p, l)| c == "SEC110" && p == &format!("{image}!/layer-0/app/.env") && *l == 1),
+            "{image}: {found:?}"
+        );
+    }
+    assert_eq!(found.iter().filter(|(c, _, _)| c == "PRV001").count(), 2, "both configs: {found:?}");
+    assert!(!found.iter().any(|(_, p, _)| p.contains("blobs/") || p.contains("sources.tar")), "{found:?}");
+    let targets = report["targets"].as_array().expect("targets");
+    let broken =
+        targets.iter().find(|t| t["path"] == "dist/broken.tar").expect("the broken archive is a target");
+    assert_eq!(broken["status"], "unreadable", "{broken}");
+    assert!(!stdout(&out).contains(&token));
+
+    let explicit = json(&shipshape(dir.path(), &["scan", "dist/app.tar", "-f", "json"]));
+    assert!(
+        findings(&explicit).iter().any(|(c, p, _)| c == "SEC110" && p == "dist/app.tar!/layer-0/app/.env")
+    );
 }
 
 #[test]

@@ -317,3 +317,35 @@ fn the_daemon_configuration_is_audited() {
     let report: serde_json::Value = serde_json::from_slice(&skipped.stdout).expect("JSON");
     assert!(report["findings"].as_array().is_some_and(|f| f.is_empty()), "{report}");
 }
+
+#[test]
+fn images_are_read_from_the_daemon_through_the_engine_api() {
+    if !daemon_available() {
+        return;
+    }
+    let cache = tempfile::tempdir().expect("cache");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_shipshape"))
+            .args(args)
+            .env("SHIPSHAPE_IMAGE_CACHE", cache.path())
+            .output()
+            .expect("run shipshape")
+    };
+    let forced = run(&["image", &format!("docker://{IMAGE}"), "-f", "json"]);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert_eq!(forced.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("exported {IMAGE} from the Docker daemon")), "{stderr}");
+    assert!(codes(&forced).contains(&"PRV001".to_string()), "the imported image runs as root");
+    // A plain reference finds the daemon's image first, without asking a registry.
+    let by_reference = run(&["image", IMAGE, "-f", "json"]);
+    assert_eq!(codes(&by_reference), codes(&forced));
+    assert!(String::from_utf8_lossy(&by_reference.stderr).contains("from the Docker daemon"));
+    let other_platform = run(&["image", IMAGE, "--image-src", "daemon", "--platform", "linux/s390x"]);
+    assert_eq!(other_platform.status.code(), Some(2));
+    let missing = run(&["image", "docker://shipshape-test/absent:1"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("the Docker daemon has no image `shipshape-test/absent:1`")
+    );
+}
