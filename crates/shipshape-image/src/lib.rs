@@ -68,7 +68,9 @@ pub use digest::{Algorithm, Digest};
 pub use error::ImageError;
 pub use fs::{Anomaly, AnomalyKind, ContentRef, Fate, FileEntry, FileKind, Filesystem, Removal, Shadowed};
 pub use image::{Image, OpenOptions};
-pub use inventory::{INVENTORY_PATHS, Inventory, OsRelease, Package, PackageManager};
+pub use inventory::{
+    INVENTORY_PATHS, Inventory, InventoryLimits, OsRelease, Package, PackageManager, PackageSource, purl,
+};
 pub use layer::{Compression, Layer, LayerStats};
 pub use limits::Limits;
 pub use manifest::ImageFormat;
