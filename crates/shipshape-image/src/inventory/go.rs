@@ -6,6 +6,8 @@
 //!
 //! The module information lists the main module (`mod`), dependencies (`dep`) and replacements
 //! (`=>`, applying to the line before). Each becomes a package, plus `stdlib` at the Go version.
+//! A module replaced by another module is listed as the replacement (that is the code built in);
+//! one replaced by a local directory keeps its required version.
 
 use super::bytes::{Endian, range, uvarint, word_at};
 use super::elf::Elf;
@@ -96,8 +98,7 @@ pub(crate) fn stdlib_version(go: &str) -> Option<String> {
     Some(version)
 }
 
-/// The packages of a Go binary: `stdlib` at its Go version, the main module and every dependency
-/// (the replacement's version when one was given).
+/// The packages of a Go binary: `stdlib` at its Go version, the main module and every dependency.
 pub(crate) fn packages(go_version: &str, modules: &str) -> Vec<Package> {
     // The module information is framed by 16-byte sentinels since Go 1.13.
     let mut text = modules;
@@ -121,9 +122,11 @@ pub(crate) fn packages(go_version: &str, modules: &str) -> Vec<Package> {
                 out.push(package);
             }
             ["=>", path, version, ..] => {
-                if let Some(last) = out.last_mut()
-                    && !version.is_empty()
-                {
+                let Some(last) = out.last_mut() else { continue };
+                if path.starts_with(['.', '/']) || version.is_empty() || *version == "(devel)" {
+                    // A local directory: the module keeps its required version.
+                    last.inner_path = Some(format!("replaced by {path}"));
+                } else {
                     last.name = (*path).to_string();
                     last.version = (*version).to_string();
                     last.source_name = last.name.clone();
@@ -144,7 +147,7 @@ mod tests {
     const MODULES: &str = "path\texample.com/app\nmod\texample.com/app\t(devel)\t\n\
                            dep\tgithub.com/gin-gonic/gin\tv1.9.1\th1:abc=\n\
                            dep\tgolang.org/x/net\tv0.10.0\th1:def=\n=>\tgolang.org/x/net\tv0.17.0\th1:ghi=\n\
-                           dep\texample.com/local\tv0.0.0\n=>\t../local\t\t\nbuild\t-compiler=gc\n";
+                           dep\texample.com/local\tv0.0.0\n=>\t../local\t(devel)\t\nbuild\t-compiler=gc\n";
 
     fn summary(packages: &[Package]) -> Vec<(&str, &str)> {
         packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect()
