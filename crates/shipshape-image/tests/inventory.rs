@@ -84,6 +84,16 @@ fn open(dir: &Path, layers: &[Layer]) -> Inventory {
     inventory
 }
 
+/// An ELF file carrying Go's build-info header (pointer format) whose pointers lead nowhere.
+fn hostile_go_binary() -> Vec<u8> {
+    let mut data = vec![0u8; 64];
+    data[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    data.extend_from_slice(b"\xff Go buildinf:\x08\x00");
+    data.extend_from_slice(&[0x41; 16]);
+    data.extend_from_slice(&[0u8; 64]);
+    data
+}
+
 const ALMA: &[u8] = b"NAME=\"AlmaLinux\"\nVERSION=\"9.4 (Seafoam Ocelot)\"\nID=\"almalinux\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\n";
 
 #[test]
@@ -390,6 +400,8 @@ fn manifests_of_every_language_and_the_limits() {
                 file("app/node_modules/broken/package.json", b"{\"name\": \"broken\", \"version\": "),
                 file("app/node_modules/x/test/fixtures/node_modules/y/package.json", b"{\"name\": \"y\", \"version\": \"0.0.1\"}"),
                 file("usr/lib/python3/dist-packages/six-1.16.0.egg-info", b"Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\n"),
+                file_mode("usr/bin/evil", &hostile_go_binary(), 0o755),
+                file("opt/broken.jar", b"PK\x03\x04 not really a zip"),
             ],
             Comp::Gzip,
         ),
@@ -413,14 +425,15 @@ fn manifests_of_every_language_and_the_limits() {
             (PackageManager::NuGet, "Newtonsoft.Json", "13.0.1", 0, "pkg:nuget/Newtonsoft.Json@13.0.1"),
         ]
     );
+    // Damaged metadata: a note each, naming the file and layer; the walk goes on.
+    let notes: Vec<&str> = inventory.notes.iter().map(String::as_str).collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
     assert!(
-        inventory.notes.first().is_some_and(
-            |n| n.starts_with("/app/node_modules/broken/package.json (layer 0): invalid JSON at line 1")
-        ),
-        "{:?}",
-        inventory.notes
+        notes[0].starts_with("/app/node_modules/broken/package.json (layer 0): invalid JSON at line 1"),
+        "{notes:?}"
     );
-    assert_eq!(inventory.notes.len(), 1, "{:?}", inventory.notes);
+    assert_eq!(notes[1], "/usr/bin/evil (layer 0): address 0x4141414141414141 is in no loaded segment");
+    assert_eq!(notes[2], "/opt/broken.jar (layer 0): not a ZIP archive (no end of central directory)");
 
     // A cap on packages: the rest are counted in a note.
     let image_path = dir.path().join("image.tar");

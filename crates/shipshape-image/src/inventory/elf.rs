@@ -152,7 +152,7 @@ pub(crate) mod tests {
             let name_at = names.len() as u32;
             names.extend_from_slice(name.as_bytes());
             names.push(0);
-            while data.len() % 16 != 0 {
+            while !data.len().is_multiple_of(16) {
                 data.push(0);
             }
             bodies.push((name_at, data.len() as u64, body.len() as u64));
@@ -165,7 +165,7 @@ pub(crate) mod tests {
         data.extend_from_slice(&names);
         let last = bodies.len() - 1;
         bodies[last] = (shstr_name, names_at, names.len() as u64);
-        while data.len() % 8 != 0 {
+        while !data.len().is_multiple_of(8) {
             data.push(0);
         }
         let shoff = data.len() as u64;

@@ -386,11 +386,18 @@ impl Database {
         match self {
             Database::Dpkg => Ok(Parsed::text(dpkg::parse(&String::from_utf8_lossy(data)))),
             Database::Apk => Ok(Parsed::text(apk::parse(&String::from_utf8_lossy(data)))),
-            Database::RpmSqlite => rpm::sqlite::packages(data).map(Parsed::listed),
-            Database::RpmBerkeley => rpm::bdb::packages(data).map(Parsed::listed),
-            Database::RpmNdb => rpm::ndb::packages(data).map(Parsed::listed),
+            Database::RpmSqlite => rpm::sqlite::packages(data).map(rpm_listing),
+            Database::RpmBerkeley => rpm::bdb::packages(data).map(rpm_listing),
+            Database::RpmNdb => rpm::ndb::packages(data).map(rpm_listing),
         }
     }
+}
+
+/// An rpm database's packages listed by name, whatever order the database keeps them in.
+fn rpm_listing(mut packages: Vec<Package>) -> Parsed {
+    packages
+        .sort_by(|a, b| (&a.name, &a.version, &a.architecture).cmp(&(&b.name, &b.version, &b.architecture)));
+    Parsed::listed(packages)
 }
 
 /// Builds the inventory from a walk's captured files, the final files read from the view, and
@@ -514,31 +521,6 @@ fn add_database(inventory: &mut Inventory, walk: &Walk, file: &FinalFile, databa
     inventory.sources.push(PackageSource { path: file.path.clone(), layer: file.layer, listing, text });
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn databases_by_path() {
-        assert_eq!(Database::of("/var/lib/dpkg/status"), Some(Database::Dpkg));
-        assert_eq!(Database::of("/var/lib/dpkg/status.d/libc6"), Some(Database::Dpkg));
-        assert_eq!(Database::of("/usr/lib/apk/db/installed"), Some(Database::Apk));
-        assert_eq!(Database::of("/usr/lib/sysimage/rpm/rpmdb.sqlite"), Some(Database::RpmSqlite));
-        assert_eq!(Database::of("/var/lib/rpm/Packages"), Some(Database::RpmBerkeley));
-        assert_eq!(Database::of("/var/lib/rpm/Packages.db"), Some(Database::RpmNdb));
-        assert_eq!(Database::of("/etc/os-release"), None);
-    }
-
-    #[test]
-    fn listing_gives_each_package_a_line() {
-        let mut a = Package::new(PackageManager::Go, "github.com/a/b", "v1.2.3");
-        a.inner_path = Some("dep".into());
-        let parsed = Parsed::listed(vec![Package::new(PackageManager::Go, "stdlib", "1.22.1"), a]);
-        assert_eq!(parsed.listing.as_deref(), Some("stdlib 1.22.1\ngithub.com/a/b v1.2.3 (dep)\n"));
-        assert_eq!(parsed.packages.iter().map(|p| p.line).collect::<Vec<_>>(), [1, 2]);
-    }
-}
-
 /// A JSON manifest, parsed with spans; a syntax error names its line.
 pub(crate) struct JsonText<'t> {
     pub(crate) root: shipshape_yaml::Node,
@@ -574,4 +556,29 @@ impl<'t> JsonText<'t> {
 /// A JSON string value (not a number, boolean or null).
 pub(crate) fn json_str<'n>(node: &'n shipshape_yaml::Node, key: &str) -> Option<&'n str> {
     node.get(key).and_then(crate::json::string).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn databases_by_path() {
+        assert_eq!(Database::of("/var/lib/dpkg/status"), Some(Database::Dpkg));
+        assert_eq!(Database::of("/var/lib/dpkg/status.d/libc6"), Some(Database::Dpkg));
+        assert_eq!(Database::of("/usr/lib/apk/db/installed"), Some(Database::Apk));
+        assert_eq!(Database::of("/usr/lib/sysimage/rpm/rpmdb.sqlite"), Some(Database::RpmSqlite));
+        assert_eq!(Database::of("/var/lib/rpm/Packages"), Some(Database::RpmBerkeley));
+        assert_eq!(Database::of("/var/lib/rpm/Packages.db"), Some(Database::RpmNdb));
+        assert_eq!(Database::of("/etc/os-release"), None);
+    }
+
+    #[test]
+    fn listing_gives_each_package_a_line() {
+        let mut a = Package::new(PackageManager::Go, "github.com/a/b", "v1.2.3");
+        a.inner_path = Some("dep".into());
+        let parsed = Parsed::listed(vec![Package::new(PackageManager::Go, "stdlib", "1.22.1"), a]);
+        assert_eq!(parsed.listing.as_deref(), Some("stdlib 1.22.1\ngithub.com/a/b v1.2.3 (dep)\n"));
+        assert_eq!(parsed.packages.iter().map(|p| p.line).collect::<Vec<_>>(), [1, 2]);
+    }
 }

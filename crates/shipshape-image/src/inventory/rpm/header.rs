@@ -93,7 +93,7 @@ pub(crate) fn build(tags: &[(u32, Result<&str, u32>)]) -> Vec<u8> {
         let (kind, bytes) = match value {
             Ok(text) => (TYPE_STRING, [text.as_bytes(), &[0]].concat()),
             Err(number) => {
-                while data.len() % 4 != 0 {
+                while !data.len().is_multiple_of(4) {
                     data.push(0);
                 }
                 (TYPE_INT32, number.to_be_bytes().to_vec())
