@@ -160,5 +160,46 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The inventory's cost on a real image named by `SHIPSHAPE_BENCH_IMAGE` (a `docker save`
+/// archive or OCI layout): the walk alone and with every file read (as the secret scan does),
+/// each without and with the inventory (`Image::scan`: OS databases, language packages, Go and
+/// Rust binaries, Java archives).
+fn inventory(c: &mut Criterion) {
+    let Some(path) = std::env::var_os("SHIPSHAPE_BENCH_IMAGE") else {
+        eprintln!("inventory benchmark skipped: set SHIPSHAPE_BENCH_IMAGE to an image archive");
+        return;
+    };
+    let image = Image::open(Path::new(&path), None).unwrap();
+    let (_, inventory) = image.scan(&mut ()).unwrap();
+    eprintln!(
+        "{}: {} packages from {} files, {} notes",
+        Path::new(&path).display(),
+        inventory.packages.len(),
+        inventory.sources.len(),
+        inventory.notes.len()
+    );
+    let mut group = c.benchmark_group("inventory");
+    group.sample_size(10);
+    group.bench_function("walk", |b| {
+        b.iter(|| image.walk(&WalkOptions::for_inventory(), &mut ()).unwrap().filesystem.len())
+    });
+    group.bench_function("walk_with_inventory", |b| b.iter(|| image.scan(&mut ()).unwrap().1.packages.len()));
+    group.bench_function("walk_read_all", |b| {
+        b.iter(|| {
+            let mut visitor = ReadAll { bytes: 0, buf: vec![0; 64 * 1024] };
+            image.walk(&WalkOptions::for_inventory(), &mut visitor).unwrap();
+            visitor.bytes
+        });
+    });
+    group.bench_function("walk_read_all_with_inventory", |b| {
+        b.iter(|| {
+            let mut visitor = ReadAll { bytes: 0, buf: vec![0; 64 * 1024] };
+            image.scan(&mut visitor).unwrap();
+            visitor.bytes
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, inventory);
 criterion_main!(benches);

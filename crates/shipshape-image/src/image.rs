@@ -3,7 +3,8 @@
 use crate::config::{self, ImageConfig};
 use crate::digest::Digest;
 use crate::error::ImageError;
-use crate::inventory::{self, INVENTORY_PATHS, Inventory};
+use crate::inventory::collect::InventoryVisitor;
+use crate::inventory::{self, Collected, INVENTORY_PATHS, Inventory, InventoryLimits};
 use crate::layer::Layer;
 use crate::limits::Limits;
 use crate::manifest::{self, ImageFormat, Selection};
@@ -244,18 +245,44 @@ impl Image {
         self.final_files(&walk, paths)
     }
 
-    /// The OS and package inventory, from a walk made with [`WalkOptions::for_inventory`] (so
-    /// the databases' history across layers is known).
+    /// The OS and OS package inventory, from a walk made with [`WalkOptions::for_inventory`]
+    /// (so the databases' history across layers is known). Language packages are found only by
+    /// [`Image::scan`], which looks at every file as it streams.
     pub fn inventory(&self, walk: &Walk) -> Result<Inventory, ImageError> {
         let files = self.final_files(walk, INVENTORY_PATHS)?;
-        Ok(inventory::build(walk, &files))
+        Ok(inventory::build(walk, &files, Collected::default()))
     }
 
-    /// One pass that does everything: walks with `visitor`, capturing the inventory's files,
-    /// and builds the inventory.
+    /// One pass that does everything: walks with `visitor`, capturing the OS package
+    /// databases and finding language packages on the way, and builds the whole inventory.
     pub fn scan(&self, visitor: &mut dyn Visitor) -> Result<(Walk, Inventory), ImageError> {
-        let walk = self.walk(&WalkOptions::for_inventory(), visitor)?;
-        let inventory = self.inventory(&walk)?;
+        self.scan_with(visitor, &WalkOptions::for_inventory(), &InventoryLimits::default())
+    }
+
+    /// [`Image::scan`] with chosen walk options (`visitor` reads at most
+    /// `options.max_file_bytes` of each file, as with [`Image::walk`]) and inventory limits.
+    pub fn scan_with(
+        &self,
+        visitor: &mut dyn Visitor,
+        options: &WalkOptions,
+        limits: &InventoryLimits,
+    ) -> Result<(Walk, Inventory), ImageError> {
+        let mut collecting = InventoryVisitor::new(visitor, options.max_file_bytes, limits.clone());
+        let mut capture = options.capture.clone();
+        for path in INVENTORY_PATHS {
+            if !capture.iter().any(|c| c == path) {
+                capture.push((*path).to_string());
+            }
+        }
+        let walk_options = WalkOptions {
+            max_file_bytes: options.max_file_bytes.max(collecting.collector.max_read()),
+            capture,
+            ..options.clone()
+        };
+        let walk = self.walk(&walk_options, &mut collecting)?;
+        let collected = collecting.collector.finish(&walk.filesystem);
+        let files = self.final_files(&walk, INVENTORY_PATHS)?;
+        let inventory = inventory::build(&walk, &files, collected);
         Ok((walk, inventory))
     }
 }

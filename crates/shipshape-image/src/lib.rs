@@ -32,8 +32,18 @@
 //! The config is parsed with spans ([`ImageConfig`]) and lowered to a one-stage
 //! [`shipshape_model::ImageSpec`] ([`Image::spec`]) whose origins point into the config text
 //! ([`Image::config_source`]), so the image rules judge built images. History entries carry
-//! their layer. [`Image::inventory`] reads the OS (`os-release`) and the dpkg and apk package
-//! databases, with the layer that wrote and the layer that introduced each package.
+//! their layer.
+//!
+//! [`Image::scan`] builds the [`Inventory`] during its one walk: the OS (`os-release`); the dpkg,
+//! apk and rpm databases (rpm's SQLite, Berkeley DB and NDB formats, each read by this crate
+//! without any database library), with the layer that wrote and the layer that introduced each
+//! package; and language packages anywhere in the image, recognised by path as files stream
+//! past (Python `dist-info`/`egg-info`, `node_modules/**/package.json`, Ruby gemspecs, Composer
+//! `installed.json`, .NET `*.deps.json`, `Cargo.lock`, Java archives with nested archives) or, for
+//! ELF binaries, by magic (Go build information, cargo-auditable data). Every package is one
+//! [`Package`] with its OSV ecosystem, a package URL ([`purl`]), its file, layer and line;
+//! [`Inventory::sources`] holds the text findings point into. Reads are bounded by
+//! [`InventoryLimits`].
 //!
 //! # Hostile input
 //!
@@ -45,7 +55,8 @@
 //! and reported as [`Anomaly`]s.
 //!
 //! Registries are pulled into an OCI layout by `shipshape-registry`; [`Image::probe`] tells an
-//! image from other files for discovery. Not yet: rpm databases, SBOM output.
+//! image from other files for discovery. SBOMs are rendered by `shipshape-report` from the
+//! inventory's packages.
 
 #![warn(missing_docs)]
 
@@ -69,7 +80,9 @@ pub use digest::{Algorithm, Digest, Hasher};
 pub use error::ImageError;
 pub use fs::{Anomaly, AnomalyKind, ContentRef, Fate, FileEntry, FileKind, Filesystem, Removal, Shadowed};
 pub use image::{Image, OpenOptions};
-pub use inventory::{INVENTORY_PATHS, Inventory, OsRelease, Package, PackageManager};
+pub use inventory::{
+    INVENTORY_PATHS, Inventory, InventoryLimits, OsRelease, Package, PackageManager, PackageSource, purl,
+};
 pub use layer::{Compression, Layer, LayerStats};
 pub use limits::Limits;
 pub use manifest::{

@@ -5,12 +5,14 @@
 //! The documents handed to the pipeline are the config blob (`<image>@sha256:…/config.json`) and,
 //! for each layer file holding a credential, the file itself, named
 //! `<image>!/layer-<n>/<path>` (with ` (deleted by layer <m>)` when it is not in the final view),
-//! so findings point at the layer and line.
+//! so findings point at the layer and line. Every file the inventory found packages in (an OS
+//! package database, a `METADATA` or `package.json`, a jar, a Go binary) is a document of the
+//! same naming with its packages attached, matched in their ecosystem.
 
 use crate::frontend::{OsPackage, OsPackages};
 use shipshape_image::{
-    Fate, Image, ImageError, Inventory, Layer, LayerStats, OpenOptions, PackageManager, Platform, VisitEntry,
-    VisitResult, Visitor, Walk,
+    Fate, Image, ImageError, Inventory, Layer, LayerStats, OpenOptions, Package, PackageManager, Platform,
+    VisitEntry, VisitResult, Visitor,
 };
 use shipshape_model::{Component, ComponentKind, SourceFile};
 use std::io::Read;
@@ -21,8 +23,8 @@ use std::path::Path;
 pub struct ImageDocuments {
     /// (document, front-end kind) for [`crate::scan_documents`].
     pub documents: Vec<(SourceFile, &'static str)>,
-    /// The package databases (dpkg `status`, apk `installed`) with their packages, for
-    /// [`crate::scan_documents_with_packages`].
+    /// The files listing packages (OS package databases, language manifests, archives,
+    /// binaries) with their packages, for [`crate::scan_documents_with_packages`].
     pub packages: Vec<(SourceFile, OsPackages)>,
     /// The image's config digest (`sha256:…`).
     pub digest: String,
@@ -137,8 +139,8 @@ pub fn read_image(
         WalkProgress { layer: 0, layers: image.layers().len(), layer_size: None, files: 0, finished: false };
     let Some(detector) = crate::frontend::detector() else {
         let mut reporting = Reporting { inner: &mut (), progress, state };
-        let (walk, inventory) = image.scan(&mut reporting)?;
-        let packages = package_documents(&image, &walk, &inventory, &label)?;
+        let (_, inventory) = image.scan(&mut reporting)?;
+        let packages = package_documents(&image, &inventory, &label);
         return Ok(ImageDocuments {
             documents,
             packages,
@@ -152,7 +154,7 @@ pub fn read_image(
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
     let mut reporting = Reporting { inner: &mut visitor, progress, state };
     let (walk, inventory) = image.scan(&mut reporting)?;
-    let packages = package_documents(&image, &walk, &inventory, &label)?;
+    let packages = package_documents(&image, &inventory, &label);
     for (layer, file_path, bytes) in visitor.found {
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
@@ -191,7 +193,9 @@ fn os_component(inventory: &Inventory, label: &str) -> Option<Component> {
 }
 
 /// The OSV ecosystems (with release) of an image's OS packages, from `os-release`: `Debian:12`,
-/// `Ubuntu:22.04:LTS` then `Ubuntu:22.04`, `Alpine:v3.19`. Empty when the release is unknown.
+/// `Ubuntu:22.04:LTS` then `Ubuntu:22.04`, `Alpine:v3.19`, `AlmaLinux:9`, `Rocky Linux:9`,
+/// `Red Hat:enterprise_linux:9::baseos` and `::appstream`, `openSUSE:Leap 15.5`,
+/// `SUSE:Linux Enterprise Server 15 SP5`, `Mageia:9`. Empty when the release is unknown.
 pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
     let Some(os) = &inventory.os else { return Vec::new() };
     let (Some(id), Some(version)) = (os.id.as_deref(), os.version_id.as_deref()) else { return Vec::new() };
@@ -212,6 +216,18 @@ pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
             Some(minor) => vec![format!("Alpine:v{major}.{minor}")],
             None => Vec::new(),
         },
+        "almalinux" => vec![format!("AlmaLinux:{major}")],
+        "rocky" => vec![format!("Rocky Linux:{major}")],
+        "rhel" => vec![
+            format!("Red Hat:enterprise_linux:{major}::baseos"),
+            format!("Red Hat:enterprise_linux:{major}::appstream"),
+        ],
+        "opensuse-leap" => vec![format!("openSUSE:Leap {version}")],
+        "sles" => match minor.filter(|m| *m != "0") {
+            Some(minor) => vec![format!("SUSE:Linux Enterprise Server {major} SP{minor}")],
+            None => vec![format!("SUSE:Linux Enterprise Server {major}")],
+        },
+        "mageia" => vec![format!("Mageia:{major}")],
         _ => Vec::new(),
     }
 }
@@ -234,51 +250,59 @@ fn layer_label(image: &Image, layer: usize) -> String {
     }
 }
 
-/// One document per package database of the image, with its packages at their stanza lines.
-fn package_documents(
-    image: &Image,
-    walk: &Walk,
-    inventory: &Inventory,
-    label: &str,
-) -> Result<Vec<(SourceFile, OsPackages)>, ImageError> {
-    let ecosystems = os_ecosystems(inventory);
-    let os_id = inventory.os.as_ref().and_then(|o| o.id.clone()).unwrap_or_else(|| "linux".to_owned());
-    let mut paths: Vec<&str> = inventory.packages.iter().map(|p| p.db_path.as_str()).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let mut out = Vec::new();
-    for path in paths {
-        let Some(file) = image.final_files(walk, &[path])?.into_iter().next() else { continue };
-        let text = String::from_utf8_lossy(&file.data).into_owned();
-        let mut packages = Vec::new();
-        let mut manager = PackageManager::Dpkg;
-        for package in inventory.packages.iter().filter(|p| p.db_path == path) {
-            manager = package.manager;
-            let needle = match package.manager {
-                PackageManager::Dpkg => format!("Package: {}", package.name),
-                PackageManager::Apk => format!("P:{}", package.name),
-            };
-            let line = text.lines().position(|l| l.trim_end() == needle).map_or(1, |i| i + 1);
-            packages.push(OsPackage {
-                name: package.name.clone(),
-                version: package.version.clone(),
-                source_name: package.source_name.clone(),
-                source_version: package.source_version.clone(),
-                line,
-                layer: layer_label(image, package.introduced_layer.unwrap_or(package.layer)),
-            });
+/// What a package is looked up as: OS packages of dpkg and apk by their source package (the
+/// distributions' records name those), rpm packages by their binary package (as AlmaLinux,
+/// Rocky Linux and Red Hat name them), language packages by name in their ecosystem. `None`
+/// for packages no record can name: development builds, Maven artifacts without a group.
+fn lookup(package: &Package) -> Option<(String, String)> {
+    match package.manager {
+        PackageManager::Dpkg | PackageManager::Apk => {
+            Some((package.source_name.clone(), package.source_version.clone()))
         }
-        let purl_prefix = match manager {
-            PackageManager::Dpkg => format!("deb/{os_id}"),
-            PackageManager::Apk => format!("apk/{os_id}"),
-        };
-        let name = format!("{label}!/layer-{}{}", file.layer, file.path);
-        out.push((
-            SourceFile::new(name, text),
-            OsPackages { ecosystems: ecosystems.clone(), purl_prefix, packages },
-        ));
+        PackageManager::Go => {
+            let version = package.version.strip_prefix('v').unwrap_or(&package.version);
+            (!version.is_empty() && version != "(devel)").then(|| (package.name.clone(), version.to_owned()))
+        }
+        PackageManager::Maven if !package.name.contains(':') => None,
+        _ => (!package.version.is_empty()).then(|| (package.name.clone(), package.version.clone())),
     }
-    Ok(out)
+}
+
+/// One document per file the inventory found packages in, with its packages at their lines.
+fn package_documents(image: &Image, inventory: &Inventory, label: &str) -> Vec<(SourceFile, OsPackages)> {
+    let os_ecosystems = os_ecosystems(inventory);
+    let mut out = Vec::new();
+    for source in &inventory.sources {
+        let listed: Vec<&Package> = inventory
+            .packages
+            .iter()
+            .filter(|p| p.db_path == source.path && p.layer == source.layer)
+            .collect();
+        let Some(first) = listed.first() else { continue };
+        let ecosystems = match first.manager.language_ecosystem() {
+            Some(ecosystem) => vec![ecosystem.to_owned()],
+            None => os_ecosystems.clone(),
+        };
+        let packages = listed
+            .iter()
+            .filter_map(|package| {
+                let (source_name, source_version) = lookup(package)?;
+                Some(OsPackage {
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    source_name,
+                    source_version,
+                    line: package.line,
+                    layer: layer_label(image, package.introduced_layer.unwrap_or(package.layer)),
+                    purl: package.purl.clone(),
+                    license: package.license.clone(),
+                })
+            })
+            .collect();
+        let name = format!("{label}!/layer-{}{}", source.layer, source.path);
+        out.push((SourceFile::new(name, source.text.clone()), OsPackages { ecosystems, packages }));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -304,6 +328,15 @@ mod tests {
         assert_eq!(ecosystems("alpine", Some("3.19.1")), ["Alpine:v3.19"]);
         assert!(ecosystems("debian", None).is_empty(), "sid: no release, nothing matched");
         assert!(ecosystems("fedora", Some("40")).is_empty());
+        assert_eq!(ecosystems("almalinux", Some("9.4")), ["AlmaLinux:9"]);
+        assert_eq!(ecosystems("rocky", Some("8.10")), ["Rocky Linux:8"]);
+        assert_eq!(
+            ecosystems("rhel", Some("9.4")),
+            ["Red Hat:enterprise_linux:9::baseos", "Red Hat:enterprise_linux:9::appstream"]
+        );
+        assert_eq!(ecosystems("opensuse-leap", Some("15.5")), ["openSUSE:Leap 15.5"]);
+        assert_eq!(ecosystems("sles", Some("15.5")), ["SUSE:Linux Enterprise Server 15 SP5"]);
+        assert_eq!(ecosystems("sles", Some("15")), ["SUSE:Linux Enterprise Server 15"]);
         assert!(os_ecosystems(&Inventory::default()).is_empty());
     }
 }

@@ -112,7 +112,7 @@ pub(crate) struct Candidate {
     pub(crate) version: String,
     pub(crate) origin: Origin,
     pub(crate) layer: Option<String>,
-    /// The package URL the VEX statements may name (`pkg:deb/debian/openssl`).
+    /// The package URL, with version (`pkg:deb/debian/openssl@3.0.11-1?arch=amd64`).
     pub(crate) purl: Option<String>,
 }
 
@@ -197,7 +197,7 @@ pub(crate) fn match_candidates(
                 severity_source,
                 summary: found.summary,
                 layer: candidate.layer.clone(),
-                purl: candidate.purl.as_ref().map(|purl| format!("{purl}@{}", candidate.version)),
+                purl: candidate.purl.clone(),
             });
         }
     }

@@ -420,3 +420,142 @@ fn a_damaged_database_is_a_notice_not_an_error() {
     assert_eq!(stderr(&out).matches("shipshape: note:").count(), 1, "{}", stderr(&out));
     json(&out);
 }
+
+/// OSV records for the packages of `image_language_and_rpm_packages_match_their_ecosystems`:
+/// an AlmaLinux 9 advisory (and an AlmaLinux 8 one that must not match) and an npm advisory.
+const LANGUAGE_AND_RPM_RECORDS: &str = r#"[
+ {"schema_version": "1.6.0", "id": "ALSA-2099:0001", "modified": "2024-05-01T00:00:00Z",
+  "aliases": ["CVE-2099-2000"], "summary": "test record for openssl-libs on AlmaLinux 9",
+  "affected": [{"package": {"ecosystem": "AlmaLinux:9", "name": "openssl-libs"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-28.el9"}]}]}]},
+ {"schema_version": "1.6.0", "id": "ALSA-2099:0002", "modified": "2024-05-01T00:00:00Z",
+  "aliases": ["CVE-2099-2001"], "summary": "test record for AlmaLinux 8 only",
+  "affected": [{"package": {"ecosystem": "AlmaLinux:8", "name": "openssl-libs"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:3.0.7-99.el8"}]}]}]},
+ {"schema_version": "1.6.0", "id": "GHSA-test-left-pad", "modified": "2024-05-01T00:00:00Z",
+  "summary": "test record for left-pad",
+  "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.3.1"}]}]}]}
+]"#;
+
+/// A Go binary built with the local toolchain (`None`, with a message, when there is none;
+/// under CI a missing toolchain fails).
+fn go_binary(dir: &Path) -> Option<Vec<u8>> {
+    if !Command::new("go").arg("version").output().is_ok_and(|o| o.status.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but `go` is missing: apt-get install golang-go");
+        let _ =
+            std::io::Write::write_all(&mut std::io::stderr(), b"skipping the Go binary: `go` not found\n");
+        return None;
+    }
+    let module = dir.join("hello");
+    common::write_file(&module.join("go.mod"), b"module example.com/hello\n\ngo 1.19\n");
+    common::write_file(&module.join("main.go"), b"package main\n\nfunc main() { println(\"hello\") }\n");
+    let output = Command::new("go")
+        .args(["build", "-o", "hello", "."])
+        .current_dir(&module)
+        .env("GOCACHE", dir.join("gocache"))
+        .env("GOPROXY", "off")
+        .env("CGO_ENABLED", "0")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "go build: {}", String::from_utf8_lossy(&output.stderr));
+    Some(std::fs::read(module.join("hello")).unwrap())
+}
+
+#[test]
+fn image_language_and_rpm_packages_match_their_ecosystems() {
+    let dir = tempfile::tempdir().unwrap();
+    let osv = dir.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    for entry in std::fs::read_dir(data()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, osv.join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(osv.join("language-and-rpm.json"), LANGUAGE_AND_RPM_RECORDS).unwrap();
+    let db = dir.path().join("db");
+    let out = shipshape(dir.path(), &["db", "import", "--db", db.to_str().unwrap(), osv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let rpmdb = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shipshape-image/tests/fixtures/rpm/sqlite/rpmdb.sqlite"),
+    )
+    .unwrap();
+    let base = layer_tar(&[
+        ("etc/os-release", b"NAME=\"AlmaLinux\"\nID=\"almalinux\"\nVERSION_ID=\"9.4\"\n"),
+        ("var/lib/rpm/rpmdb.sqlite", &rpmdb),
+    ]);
+    let metadata =
+        b"Metadata-Version: 2.1\nName: requests\nVersion: 2.28.0\nLicense: Apache 2.0\n\nlong text\n";
+    let apps = layer_tar(&[
+        ("usr/lib/python3.11/site-packages/requests-2.28.0.dist-info/METADATA", metadata),
+        (
+            "srv/app/node_modules/left-pad/package.json",
+            b"{\n  \"name\": \"left-pad\",\n  \"version\": \"1.3.0\"\n}\n",
+        ),
+    ]);
+    let mut layers = vec![base, apps];
+    let go = go_binary(dir.path());
+    if let Some(binary) = &go {
+        layers.push(layer_tar(&[("usr/local/bin/hello", binary)]));
+    }
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+        "history": [
+            {"created_by": "almalinux base"},
+            {"created_by": "RUN pip install requests==2.28.0 && npm install left-pad@1.3.0"},
+            {"created_by": "COPY hello /usr/local/bin/hello"}
+        ]
+    });
+    std::fs::write(dir.path().join("app.tar"), docker_save_archive(&layers, config, "app:1")).unwrap();
+
+    let out = shipshape(dir.path(), &["image", "app.tar", "-f", "json", "--db", db.to_str().unwrap()]);
+    let found: Vec<_> = findings(&json(&out)).into_iter().filter(|f| f.0 == "SUP100").collect();
+    let find = |needle: &str| {
+        found.iter().find(|f| f.4.contains(needle)).unwrap_or_else(|| panic!("{needle}: {found:#?}"))
+    };
+
+    // rpm: matched by binary package in the release's ecosystem, at its line of the listing.
+    let openssl = find(" in openssl-libs 1:3.0.7-27.el9");
+    assert!(openssl.1.ends_with("app.tar!/layer-0/var/lib/rpm/rpmdb.sqlite"), "{openssl:?}");
+    assert_eq!(openssl.2, 3, "big-docs, hello-shipshape, openssl-libs: {openssl:?}");
+    assert!(
+        openssl.4.starts_with("CVE-2099-2000") && openssl.4.contains("fixed in 1:3.0.7-28.el9"),
+        "{openssl:?}"
+    );
+    assert!(
+        openssl.4.contains("installed by layer 0 (") && openssl.4.contains("almalinux base)"),
+        "{openssl:?}"
+    );
+    assert!(!found.iter().any(|f| f.4.contains("CVE-2099-2001")), "AlmaLinux 8 record: {found:#?}");
+
+    // PyPI: the real PYSEC-2023-74 record, at the METADATA's Name line.
+    let requests = find(" in requests 2.28.0");
+    assert!(
+        requests.1.ends_with(
+            "app.tar!/layer-1/usr/lib/python3.11/site-packages/requests-2.28.0.dist-info/METADATA"
+        ),
+        "{requests:?}"
+    );
+    assert_eq!(requests.2, 2);
+    assert!(
+        requests.4.contains("fixed in 2.31.0")
+            && requests.4.contains("installed by layer 1 (")
+            && requests.4.contains("pip install requests==2.28.0")
+    );
+
+    // npm: at the package.json's name line.
+    let left_pad = find("GHSA-test-left-pad in left-pad 1.3.0");
+    assert!(
+        left_pad.1.ends_with("/srv/app/node_modules/left-pad/package.json") && left_pad.2 == 2,
+        "{left_pad:?}"
+    );
+
+    // Go: the toolchain's standard library (go1.19) has the real GO-2024-2963.
+    if go.is_some() {
+        let stdlib = find(" in stdlib 1.19");
+        assert!(stdlib.1.ends_with("app.tar!/layer-2/usr/local/bin/hello") && stdlib.2 == 1, "{stdlib:?}");
+        assert!(stdlib.4.contains("installed by layer 2 (") && stdlib.4.contains("COPY hello"), "{stdlib:?}");
+    }
+}

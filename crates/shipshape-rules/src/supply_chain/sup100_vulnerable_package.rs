@@ -7,11 +7,15 @@ declare_rule! {
     /// Flags a package with a known vulnerability: a package pinned by a lockfile (`Cargo.lock`,
     /// `package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`, `requirements*.txt`, `poetry.lock`,
     /// `uv.lock`, `Pipfile.lock`, `go.mod`, `Gemfile.lock`, `composer.lock`) or installed in an
-    /// image by dpkg or apk, whose version an OSV record of the local vulnerability database
-    /// (`shipshape db update` or `shipshape db import`) says is affected. Versions are compared
-    /// with the ecosystem's exact rules; OS packages are matched by their *source* package
-    /// against the records of the image's release (`Debian:12`, `Ubuntu:22.04`,
-    /// `Alpine:v3.19`), so a backported fix counts. The severity of each finding is the
+    /// image (by dpkg, apk or rpm, or found as a Python distribution, Node package, Go or Rust
+    /// binary, Java archive, gem, Composer or NuGet package), whose version an OSV record of the
+    /// local vulnerability database (`shipshape db update` or `shipshape db import`) says is
+    /// affected. Versions are compared with the ecosystem's exact rules; dpkg and apk packages
+    /// are matched by their *source* package, rpm packages by name, against the records of the
+    /// image's release (`Debian:12`, `Ubuntu:22.04`, `Alpine:v3.19`, `AlmaLinux:9`), so a
+    /// backported fix counts. A finding in an image points at the file that lists the package
+    /// (the database stanza, the `METADATA` or `package.json`, or a line of the listing of a jar
+    /// or binary) and names the layer that installed it. The severity of each finding is the
     /// vulnerability's: the highest CVSS score of its records, else the rating the database
     /// gives. Debian `unimportant` and Ubuntu `negligible` issues are hidden unless
     /// `--show-negligible`; `--ignore-unfixed` hides issues without a fixed version; an OpenVEX
@@ -79,7 +83,7 @@ pub struct VulnerablePackage {
     pub severity_source: Option<String>,
     /// The record's summary.
     pub summary: Option<String>,
-    /// The image layer that introduced the package (`layer 2`), for OS packages.
+    /// The image layer that introduced the package (`layer 2`), for packages in images.
     pub layer: Option<String>,
     /// The package URL with version, when known.
     pub purl: Option<String>,

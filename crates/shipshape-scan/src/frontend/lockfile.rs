@@ -1,7 +1,8 @@
 //! Lockfiles and manifests that pin packages (`Cargo.lock`, `package-lock.json`, `yarn.lock`,
 //! `pnpm-lock.yaml`, `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock`, `go.mod`,
-//! `Gemfile.lock`, `composer.lock`, `pom.xml`), and the package databases of images (dpkg `status`, apk
-//! `installed`): their packages matched against the vulnerability database.
+//! `Gemfile.lock`, `composer.lock`, `pom.xml`), and the files of images that list installed packages (OS
+//! package databases, language manifests, archives, binaries): their packages matched against
+//! the vulnerability database.
 //!
 //! A lockfile that cannot be parsed is a `parse-error` finding at the line the parser names.
 //! Without a database, nothing is matched (the scan prints one notice).
@@ -19,15 +20,15 @@ use crate::vuln::{Candidate, line_span, match_candidates};
 /// Lockfiles, claimed by name; image package databases, handed over by the image audit.
 pub struct LockfileFrontend;
 
-/// The packages of one package database of an image, and the ecosystems they are matched in.
+/// The packages one file of an image lists (an OS package database, a language manifest, an
+/// archive, a binary), and the ecosystems they are matched in.
 #[derive(Debug, Clone, Default)]
 pub struct OsPackages {
-    /// The OSV ecosystem with the release (`Debian:12`, `Alpine:v3.19`), then other spellings
-    /// of the same release (`Ubuntu:22.04` for `Ubuntu:22.04:LTS`). Empty: the release is
-    /// unknown and nothing is matched.
+    /// The OSV ecosystem: for OS packages with the release (`Debian:12`, `Alpine:v3.19`), then
+    /// other spellings of the same release (`Ubuntu:22.04` for `Ubuntu:22.04:LTS`); for language
+    /// packages the language's (`PyPI`, `npm`). Empty: the release is unknown and nothing is
+    /// matched.
     pub ecosystems: Vec<String>,
-    /// The package URL type and namespace (`deb/debian`, `apk/alpine`), for VEX statements.
-    pub purl_prefix: String,
     /// The packages.
     pub packages: Vec<OsPackage>,
 }
@@ -35,18 +36,23 @@ pub struct OsPackages {
 /// One installed package.
 #[derive(Debug, Clone)]
 pub struct OsPackage {
-    /// The binary package.
+    /// The package as installed.
     pub name: String,
-    /// Its version.
+    /// Its version as installed.
     pub version: String,
-    /// The source package, matched against the distribution's records.
+    /// The name the ecosystem's records use: the source package of dpkg and apk packages,
+    /// else the package's name.
     pub source_name: String,
-    /// The source version.
+    /// The version looked up with it.
     pub source_version: String,
     /// The 1-based line of the package's stanza in the document.
     pub line: usize,
     /// The layer that introduced (or last wrote) the package.
     pub layer: String,
+    /// Its package URL (with version and qualifiers), for VEX statements and SBOMs.
+    pub purl: String,
+    /// Its licence as the package declares it.
+    pub license: Option<String>,
 }
 
 /// The package URL type of an OSV ecosystem.
@@ -83,7 +89,8 @@ fn lockfile_candidates(source: &SourceFile, lock: &Lockfile) -> Vec<Candidate> {
             version: package.version.clone(),
             origin: Origin::new(source.path.clone(), line_span(&source.text, package.line)),
             layer: None,
-            purl: purl_type(&package.ecosystem).map(|t| format!("pkg:{t}/{}", purl_name(&package.name))),
+            purl: purl_type(&package.ecosystem)
+                .map(|t| format!("pkg:{t}/{}@{}", purl_name(&package.name), package.version)),
         })
         .collect()
 }
@@ -104,24 +111,42 @@ fn os_candidates(source: &SourceFile, os: &OsPackages) -> Vec<Candidate> {
             version: package.version.clone(),
             origin: Origin::new(source.path.clone(), line_span(&source.text, package.line)),
             layer: Some(package.layer.clone()),
-            purl: Some(format!("pkg:{}/{}", os.purl_prefix, package.name)),
+            purl: Some(package.purl.clone()),
         })
         .collect()
 }
 
-/// The SBOM component of a package about to be matched.
-fn component(source: &SourceFile, candidate: &Candidate) -> Component {
+/// The SBOM component of a package a lockfile pins.
+fn lockfile_component(source: &SourceFile, candidate: &Candidate) -> Component {
     Component {
         kind: ComponentKind::Library,
         name: candidate.name.clone(),
         version: candidate.version.clone(),
         ecosystem: Some(candidate.lookup.ecosystem.clone()),
-        purl: candidate.purl.as_ref().map(|purl| format!("{purl}@{}", candidate.version)),
+        purl: candidate.purl.clone(),
         licenses: Vec::new(),
-        source_name: (candidate.lookup.name != candidate.name).then(|| candidate.lookup.name.clone()),
+        source_name: None,
         path: source.path.to_string(),
-        layer: candidate.layer.clone(),
+        layer: None,
     }
+}
+
+/// The SBOM components of an image's package listing, matched or not.
+fn installed_components(source: &SourceFile, os: &OsPackages) -> Vec<Component> {
+    os.packages
+        .iter()
+        .map(|package| Component {
+            kind: ComponentKind::Library,
+            name: package.name.clone(),
+            version: package.version.clone(),
+            ecosystem: os.ecosystems.first().cloned(),
+            purl: Some(package.purl.clone()),
+            licenses: package.license.iter().cloned().collect(),
+            source_name: (package.source_name != package.name).then(|| package.source_name.clone()),
+            path: source.path.to_string(),
+            layer: Some(package.layer.clone()),
+        })
+        .collect()
 }
 
 impl Frontend for LockfileFrontend {
@@ -147,7 +172,10 @@ impl Frontend for LockfileFrontend {
                 }
             },
         };
-        output.components = candidates.iter().map(|candidate| component(source, candidate)).collect();
+        output.components = match context.os_packages {
+            Some(os) => installed_components(source, os),
+            None => candidates.iter().map(|candidate| lockfile_component(source, candidate)).collect(),
+        };
         if candidates.is_empty() {
             return output;
         }
