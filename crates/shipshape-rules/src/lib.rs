@@ -10,6 +10,7 @@ pub mod codes;
 pub mod context;
 mod describe;
 pub mod docs;
+pub mod eol;
 mod image;
 mod isolation;
 mod monitoring;
@@ -19,6 +20,7 @@ mod privilege;
 mod secrets;
 mod shell;
 mod supply_chain;
+pub mod typosquat;
 
 pub use codes::{ALL_RULES, rule_by_code};
 pub use context::{Checker, RuleSettings};

@@ -41,11 +41,11 @@
 //! Files are not merged: the nearest `shipshape.toml` (see [`crate::resolve`]) is the whole
 //! configuration for the targets below it.
 
-use crate::date::Date;
 use crate::distance::did_you_mean;
 use crate::fingerprint::assign_fingerprints;
 use crate::selection::{RuleSelection, Selector, resolve_rules, suggest_rule};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use shipshape_model::date::Date;
 use shipshape_model::general::CONFIG_ERROR;
 use shipshape_model::{Finding, Origin, RuleMeta, Severity, SourceFile, Span};
 use std::path::{Component, Path, PathBuf};

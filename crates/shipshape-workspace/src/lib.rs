@@ -9,7 +9,7 @@
 //! - [`fingerprint`]: identities that survive unrelated edits;
 //! - [`baseline`]: accept today's findings, report only new ones;
 //! - [`sink`]: applies all of the above to each file's findings;
-//! - [`date`]: the calendar day, for `expires`.
+//! - [`Date`] (from `shipshape-model`): the calendar day, for `expires`.
 //!
 //! # Example
 //!
@@ -47,7 +47,6 @@
 
 pub mod baseline;
 pub mod config;
-pub mod date;
 mod distance;
 pub mod fingerprint;
 pub mod resolve;
@@ -57,10 +56,10 @@ pub mod suppress;
 
 pub use baseline::{Baseline, BaselineEntry, BaselineError, write_baseline};
 pub use config::{Config, ConfigError, PathIgnore, SeverityOverride};
-pub use date::{Date, DateError};
 pub use distance::nearest;
 pub use resolve::ConfigResolver;
 pub use selection::{RuleSelection, Selector, UnknownSelector};
+pub use shipshape_model::date::{Date, DateError};
 pub use sink::{Counts, FileInput, FileOutcome, ScanOutcome, Sink, sort_findings};
 pub use suppress::{Pragma, PragmaCode, PragmaError, PragmaScope, PragmaTool, ScopedPragma, parse_pragma};
 
