@@ -63,11 +63,13 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     let Some(detector) = crate::frontend::detector() else {
         let (walk, inventory) = image.scan(&mut ())?;
         let packages = package_documents(&image, &walk, &inventory, &label)?;
+        documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
         return Ok(ImageDocuments { documents, packages, layers: image.layers().len(), files: 0, bytes: 0 });
     };
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
     let (walk, inventory) = image.scan(&mut visitor)?;
     let packages = package_documents(&image, &walk, &inventory, &label)?;
+    documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
     for (layer, file_path, bytes) in visitor.found {
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
@@ -109,6 +111,22 @@ pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
         },
         _ => Vec::new(),
     }
+}
+
+/// The image's `os-release` as a document for the `os-release` front end (end-of-life
+/// releases), named after the layer that wrote it.
+fn os_release_document(
+    image: &Image,
+    walk: &Walk,
+    inventory: &Inventory,
+    label: &str,
+) -> Result<Option<(SourceFile, &'static str)>, ImageError> {
+    let Some(os) = &inventory.os else { return Ok(None) };
+    let Some(file) = image.final_files(walk, &[os.path.as_str()])?.into_iter().next() else {
+        return Ok(None);
+    };
+    let name = format!("{label}!/layer-{}{}", file.layer, file.path);
+    Ok(Some((SourceFile::new(name, String::from_utf8_lossy(&file.data).into_owned()), "os-release")))
 }
 
 /// `layer 2 (RUN apt-get install -y curl)`: the layer and the build step that made it, when the

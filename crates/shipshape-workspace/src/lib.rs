@@ -4,6 +4,7 @@
 //!
 //! - [`config`]: `shipshape.toml`, validated with spans, every problem a `CONFIG_ERROR` finding;
 //! - [`resolve`]: which `shipshape.toml` covers which target;
+//! - [`hadolint`]: `trustedRegistries` of a `.hadolint.yaml` beside a `shipshape.toml`;
 //! - [`selection`]: `select`/`ignore` lists with ruff's precedence;
 //! - [`suppress`]: inline pragmas (`# shipshape: ignore=...`, hadolint, Checkov);
 //! - [`fingerprint`]: identities that survive unrelated edits;
@@ -49,6 +50,7 @@ pub mod baseline;
 pub mod config;
 mod distance;
 pub mod fingerprint;
+pub mod hadolint;
 pub mod resolve;
 pub mod selection;
 pub mod sink;
