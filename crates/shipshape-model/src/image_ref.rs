@@ -90,6 +90,7 @@ impl fmt::Display for ReferenceError {
             ReferenceError::Uppercase { repository } => {
                 write!(f, "repository name `{repository}` must be lowercase")
             }
+            ReferenceError::Tag { tag } if tag.is_empty() => f.write_str("the tag after `:` is empty"),
             ReferenceError::Tag { tag } => write!(
                 f,
                 "`{tag}` is not a valid tag (up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`)"

@@ -10,7 +10,8 @@
 //! - Image-reference rules (every place an image is named) have a Dockerfile fixture and, when
 //!   present, Compose, Kubernetes and inspect fixtures too.
 //! - Settings: every fixture is judged on [`FIXTURE_TODAY`]; a `# settings: trusted-registries =
-//!   a, b` comment in a file (in a Dockerfile fixture, in the case) sets the registry allowlist.
+//!   a, b` comment in a file (in a Dockerfile fixture, in the case) sets the registry allowlist,
+//!   `# settings: require-digest` the digest policy.
 //! - Compose: `# expect: CODE` covers the next line holding YAML and the lines nested under it
 //!   (the same block an inline suppression covers).
 //! - Kubernetes (optional, `<CODE>.k8s.yaml`): manifests checked exactly like the Compose form,
@@ -61,6 +62,9 @@ fn fixture_settings(text: &str) -> RuleSettings {
         let Some(setting) = line.trim().strip_prefix("# settings:") else { continue };
         if let Some(("trusted-registries", list)) = setting.split_once('=').map(|(k, v)| (k.trim(), v)) {
             settings.trusted_registries = list.split(',').map(|e| e.trim().to_string()).collect();
+        }
+        if setting.trim() == "require-digest" {
+            settings.require_digest = true;
         }
     }
     settings

@@ -54,6 +54,10 @@ declare_rule! {
 
 pub(crate) fn check(image: &NamedImage, checker: &mut Checker<'_>) {
     let problem = match (&image.reference, image.scheme.as_deref()) {
+        (Err(shipshape_model::ReferenceError::Empty), _) => {
+            checker.report(&INVALID_IMAGE_REFERENCE, &image.origin, "the image reference is empty");
+            return;
+        }
         (Err(error), _) => error.to_string(),
         (Ok(_), Some(scheme)) if scheme != "http" => {
             format!("an image reference has no URL scheme: remove `{scheme}://`")

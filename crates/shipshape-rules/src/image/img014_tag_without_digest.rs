@@ -1,4 +1,4 @@
-use shipshape_model::{Severity, declare_rule};
+use shipshape_model::declare_rule;
 
 use crate::checkers::image_ref::NamedImage;
 use crate::context::Checker;
@@ -7,10 +7,11 @@ declare_rule! {
     /// ## What it does
     /// Flags an image pinned by tag but not by digest (`nginx:1.27` rather than
     /// `nginx:1.27@sha256:...`), wherever an image is pulled: `FROM`, `COPY --from`,
-    /// `RUN --mount=from=`, and Compose, Kubernetes and `docker inspect` images. By default it
-    /// is informational; under a digest policy (`--require-digest`, or `[registries]
-    /// require-digest = true` in `shipshape.toml`) each finding is an error (severity high).
-    /// Untagged and `latest` references are `IMG001` and `IMG002`.
+    /// `RUN --mount=from=`, and Compose, Kubernetes and `docker inspect` images. It is a policy:
+    /// silent unless digests are required (`--require-digest`, or `[registries] require-digest
+    /// = true` in `shipshape.toml`), since most projects pin by tag and a finding on every image
+    /// would bury the rest. Untagged and `latest` references are `IMG001` and `IMG002`; the
+    /// image a Compose service builds is not judged.
     ///
     /// ## Why is this bad?
     /// A tag is a name the repository's owner can point anywhere at any time: whoever controls
@@ -42,7 +43,7 @@ declare_rule! {
         layer: Image,
         threat: MaliciousImage,
         asset: SupplyChain,
-        severity: Info,
+        severity: High,
         fix: None,
         summary: "image is pinned by tag, not by digest",
         aliases: [(CisDocker, "4.2")],
@@ -52,24 +53,21 @@ declare_rule! {
 pub(crate) fn check(image: &NamedImage, checker: &mut Checker<'_>) {
     let Some(reference) = image.reference() else { return };
     let Some(tag) = reference.tag.as_deref() else { return };
-    if !image.site.is_pulled() || reference.digest.is_some() || tag == "latest" {
+    let required = checker.settings.require_digest;
+    if !required || !image.site.is_pulled() || reference.digest.is_some() || tag == "latest" {
         return;
     }
-    let required = checker.settings.require_digest;
-    let finding = checker.report(
-        &TAG_WITHOUT_DIGEST,
-        &image.origin,
-        format!(
-            "{} is pinned by tag only: whoever controls `{}` can move the tag",
-            image.quoted(),
-            reference.familiar_name()
-        ),
-    );
-    finding.help = Some(format!("pin the digest too: `{}:{tag}@sha256:<digest>`", reference.familiar_name()));
-    if required {
-        finding.severity = Severity::High;
-        finding.message.push_str(" (digests are required)");
-    }
+    checker
+        .report(
+            &TAG_WITHOUT_DIGEST,
+            &image.origin,
+            format!(
+                "{} is pinned by tag only, and digests are required: whoever controls `{}` can move the tag",
+                image.quoted(),
+                reference.familiar_name()
+            ),
+        )
+        .help = Some(format!("pin the digest too: `{}:{tag}@sha256:<digest>`", reference.familiar_name()));
 }
 
 #[cfg(test)]
@@ -78,16 +76,15 @@ mod tests {
     use crate::checkers::image_ref::testing::{run, run_with};
 
     #[test]
-    fn tag_without_digest_is_info_unless_required() {
-        let findings = run(&TAG_WITHOUT_DIGEST, "nginx:1.27");
-        assert_eq!(findings.iter().map(|f| f.severity).collect::<Vec<_>>(), [Severity::Info]);
+    fn tag_without_digest_only_under_the_policy() {
+        assert!(run(&TAG_WITHOUT_DIGEST, "nginx:1.27").is_empty(), "no policy, no finding");
         let settings = crate::RuleSettings { require_digest: true, ..Default::default() };
         let findings = run_with(&TAG_WITHOUT_DIGEST, "nginx:1.27", &settings);
-        assert_eq!(findings.iter().map(|f| f.severity).collect::<Vec<_>>(), [Severity::High]);
-        assert!(findings[0].message.ends_with("(digests are required)"));
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.contains("digests are required"));
         let pinned = format!("nginx:1.27@sha256:{}", "a".repeat(64));
         assert!(run_with(&TAG_WITHOUT_DIGEST, &pinned, &settings).is_empty());
-        assert!(run(&TAG_WITHOUT_DIGEST, "nginx").is_empty(), "IMG001's");
-        assert!(run(&TAG_WITHOUT_DIGEST, "nginx:latest").is_empty(), "IMG002's");
+        assert!(run_with(&TAG_WITHOUT_DIGEST, "nginx", &settings).is_empty(), "IMG001's");
+        assert!(run_with(&TAG_WITHOUT_DIGEST, "nginx:latest", &settings).is_empty(), "IMG002's");
     }
 }
