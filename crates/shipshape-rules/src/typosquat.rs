@@ -139,11 +139,9 @@ impl KnownImages {
                 continue;
             }
             match section {
-                "official" => {
-                    if known.official_set.insert(line.clone()) {
-                        known.official_candidates.push(&line);
-                        known.official.push(line);
-                    }
+                "official" if known.official_set.insert(line.clone()) => {
+                    known.official_candidates.push(&line);
+                    known.official.push(line);
                 }
                 "images" => {
                     let (host, path) = split_host(&line);
