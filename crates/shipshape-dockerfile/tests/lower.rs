@@ -1,7 +1,9 @@
 //! Lowering to `ImageSpec`: stages, base images, variable scoping, and every instruction's model.
 
 use shipshape_dockerfile::{DiagnosticKind, Lowered, check_spec_spans, lower_with_diagnostics, parse};
-use shipshape_model::{BaseImage, CommandForm, FileCopyKind, Healthcheck, ImageRef, ImageSpec, Stage, Value};
+use shipshape_model::{
+    BaseImage, CommandForm, FileCopyKind, Healthcheck, ImageRef, ImageSpec, ImageUseKind, Stage, Value,
+};
 
 fn spec(text: &str) -> ImageSpec {
     spec_with(text, &[]).spec
@@ -76,6 +78,27 @@ fn stage_graph() {
     assert_eq!(spec.target, Some(2));
     assert_eq!(spec.stage_by_name("BUILD").map(|s| s.index), Some(0));
     assert!(spec.is_final(&spec.stages[2]));
+}
+
+#[test]
+fn external_images_are_bases_and_froms_that_name_no_stage() {
+    let text = "ARG BASE=debian:12\nARG UNSET\nFROM ${BASE} AS build\nFROM $UNSET AS other\nFROM build\nCOPY --from=BUILD /a /a\nCOPY --from=0 /b /b\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx\nCOPY --from=scratch / /\nCOPY --from=Bad_Ref / /\nRUN --mount=type=bind,from=golang:1.22,target=/go true\nRUN --mount=from=other,target=/o true\n";
+    let spec = spec(text);
+    let images = spec.external_images();
+    let seen: Vec<(ImageUseKind, &str, bool)> =
+        images.iter().map(|i| (i.kind, i.text.as_str(), i.reference.is_ok())).collect();
+    assert_eq!(
+        seen,
+        [
+            (ImageUseKind::Base, "debian:12", true),
+            (ImageUseKind::CopyFrom, "nginx:1.27", true),
+            (ImageUseKind::CopyFrom, "Bad_Ref", false),
+            (ImageUseKind::MountFrom, "golang:1.22", true),
+        ]
+    );
+    assert_eq!(images[0].origin.span.slice(text), "${BASE}");
+    assert_eq!(images[1].origin.span.slice(text), "nginx:1.27");
+    assert_eq!(images[1].stage, 2);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! lower to a single-stage `ImageSpec`. Every field carries the [`Origin`] that set it, so a rule's
 //! finding points at the exact instruction or argument.
 
+pub use crate::image_ref::ImageRef;
 use crate::span::{Origin, Spanned};
 use serde::Serialize;
 use std::sync::Arc;
@@ -59,6 +60,75 @@ impl ImageSpec {
         }
         self.stages.iter().find(|s| s.name.as_ref().is_some_and(|n| n.raw.eq_ignore_ascii_case(name)))
     }
+
+    /// Every image the build pulls from a registry, in file order: each stage's base image, and
+    /// each `COPY --from=` and `RUN --mount=from=` that names neither a stage nor `scratch`.
+    /// Values that stay unresolved (a build argument without default) are left out: what they
+    /// name is unknowable. A base image that does not parse is not here either (the parser
+    /// reports it); a `--from` that does not parse is, with its error.
+    pub fn external_images(&self) -> Vec<ExternalImage> {
+        let mut images = Vec::new();
+        for stage in &self.stages {
+            if let BaseImage::Image { reference, value } = &stage.base {
+                images.push(ExternalImage {
+                    kind: ImageUseKind::Base,
+                    stage: stage.index,
+                    text: value.get().unwrap_or(&value.raw).to_string(),
+                    origin: value.origin.clone(),
+                    reference: Ok(reference.clone()),
+                });
+            }
+            let copies = stage
+                .files
+                .iter()
+                .filter_map(|copy| copy.from.as_ref())
+                .filter_map(|from| Some((ImageUseKind::CopyFrom, from.get()?.to_string(), &from.origin)));
+            let mounts = stage.runs.iter().flat_map(|run| &run.mounts).filter_map(|mount| {
+                let from = mount.option("from").filter(|from| !from.contains('$'))?;
+                Some((ImageUseKind::MountFrom, from.to_string(), &mount.origin))
+            });
+            for (kind, text, origin) in copies.chain(mounts) {
+                if text.eq_ignore_ascii_case("scratch") || self.stage_by_name(&text).is_some() {
+                    continue;
+                }
+                let reference = text.parse::<ImageRef>();
+                images.push(ExternalImage {
+                    kind,
+                    stage: stage.index,
+                    text,
+                    origin: origin.clone(),
+                    reference,
+                });
+            }
+        }
+        images
+    }
+}
+
+/// How a build uses an image it pulls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImageUseKind {
+    /// A stage's `FROM`.
+    Base,
+    /// `COPY --from=<image>`.
+    CopyFrom,
+    /// `RUN --mount=from=<image>`.
+    MountFrom,
+}
+
+/// An image a build pulls (see [`ImageSpec::external_images`]).
+#[derive(Debug, Clone)]
+pub struct ExternalImage {
+    pub kind: ImageUseKind,
+    /// The stage that uses it.
+    pub stage: usize,
+    /// The reference as resolved (build arguments expanded).
+    pub text: String,
+    /// Where it is written: the `FROM` argument, the `--from` value, the `--mount` flag.
+    pub origin: Origin,
+    /// The reference parsed, or why it is not one.
+    pub reference: Result<ImageRef, crate::image_ref::ReferenceError>,
 }
 
 /// One `FROM` and everything up to the next.
@@ -143,77 +213,6 @@ impl BaseImage {
             | BaseImage::Stage { value, .. }
             | BaseImage::Scratch { value }
             | BaseImage::Unresolved { value } => value,
-        }
-    }
-}
-
-/// A parsed, normalised image reference (`[registry/]repository[:tag][@digest]`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct ImageRef {
-    /// Registry host, `docker.io` when none was written.
-    pub registry: String,
-    /// Repository path; Docker Hub official images get `library/`.
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-    /// Whether the registry was written explicitly.
-    pub explicit_registry: bool,
-}
-
-impl ImageRef {
-    /// Parses a reference the way Docker normalises it. Returns `None` for text that cannot be a
-    /// reference (empty, whitespace, upper case in the repository, empty components).
-    pub fn parse(text: &str) -> Option<ImageRef> {
-        let text = text.trim();
-        if text.is_empty() || text.chars().any(char::is_whitespace) {
-            return None;
-        }
-        let (name_and_tag, digest) = match text.split_once('@') {
-            Some((n, d)) if !d.is_empty() => (n, Some(d.to_string())),
-            Some(_) => return None,
-            None => (text, None),
-        };
-        let last_slash = name_and_tag.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name_and_tag[last_slash..].rfind(':') {
-            Some(i) => {
-                let at = last_slash + i;
-                (&name_and_tag[..at], Some(name_and_tag[at + 1..].to_string()))
-            }
-            None => (name_and_tag, None),
-        };
-        if tag.as_deref() == Some("") || name.is_empty() {
-            return None;
-        }
-        let (registry, path, explicit_registry) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains(['.', ':'])
-                    || first == "localhost"
-                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
-            {
-                (first.to_string(), rest.to_string(), true)
-            }
-            _ => ("docker.io".to_string(), name.to_string(), false),
-        };
-        let registry = if registry == "index.docker.io" { "docker.io".to_string() } else { registry };
-        if path.split('/').any(str::is_empty) || path.chars().any(|c| c.is_ascii_uppercase()) {
-            return None;
-        }
-        let repository =
-            if registry == "docker.io" && !path.contains('/') { format!("library/{path}") } else { path };
-        Some(ImageRef { registry, repository, tag, digest, explicit_registry })
-    }
-
-    /// Docker Hub official image (`library/...`).
-    pub fn is_official(&self) -> bool {
-        self.registry == "docker.io" && self.repository.starts_with("library/")
-    }
-
-    /// The short name users write: `nginx` for `docker.io/library/nginx`.
-    pub fn familiar_name(&self) -> String {
-        if self.registry == "docker.io" {
-            self.repository.strip_prefix("library/").unwrap_or(&self.repository).to_string()
-        } else {
-            format!("{}/{}", self.registry, self.repository)
         }
     }
 }
@@ -380,49 +379,6 @@ pub struct FileCopy {
     /// Every other flag as written (`--link`, `--parents`, `--exclude=`, `--keep-git-dir=`, ...).
     pub flags: Vec<(String, Option<String>)>,
     pub origin: Origin,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> (String, String, Option<String>, Option<String>) {
-        let r = ImageRef::parse(text).unwrap_or_else(|| panic!("{text} should parse"));
-        (r.registry, r.repository, r.tag, r.digest)
-    }
-
-    #[test]
-    fn normalises_like_docker() {
-        assert_eq!(parse("nginx"), ("docker.io".into(), "library/nginx".into(), None, None));
-        assert_eq!(
-            parse("nginx:1.27"),
-            ("docker.io".into(), "library/nginx".into(), Some("1.27".into()), None)
-        );
-        assert_eq!(
-            parse("bitnami/redis:7"),
-            ("docker.io".into(), "bitnami/redis".into(), Some("7".into()), None)
-        );
-        assert_eq!(parse("localhost:5000/app"), ("localhost:5000".into(), "app".into(), None, None));
-        assert_eq!(parse("ghcr.io/org/app:v1@sha256:abc").3, Some("sha256:abc".into()));
-        assert_eq!(parse("index.docker.io/library/alpine").0, "docker.io");
-        assert_eq!(parse("registry:5000/a/b:t").2, Some("t".into()));
-    }
-
-    #[test]
-    fn rejects_non_references() {
-        for bad in ["", "a b", "Nginx", "nginx:", "a//b", "x@"] {
-            assert!(ImageRef::parse(bad).is_none(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn familiar_name_drops_defaults() {
-        assert_eq!(
-            ImageRef::parse("docker.io/library/node:20").map(|r| r.familiar_name()),
-            Some("node".into())
-        );
-        assert_eq!(ImageRef::parse("quay.io/a/b").map(|r| r.familiar_name()), Some("quay.io/a/b".into()));
-    }
 }
 
 #[cfg(test)]

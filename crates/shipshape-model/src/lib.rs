@@ -4,10 +4,12 @@
 //! the plain structs of this crate; every rule reads only these structs and emits [`Finding`]s; every
 //! renderer prints findings. Nothing here does I/O.
 
+pub mod date;
 pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod general;
+pub mod image_ref;
 pub mod image_spec;
 pub mod inventory;
 pub mod redact;
@@ -20,6 +22,7 @@ pub mod workload;
 pub use engine::{ApiListener, ApiTls, EngineConfig, SeccompDefault, SettingList, SocketStat, Ulimit};
 pub use finding::{Finding, Location, Region, RelatedLocation, VulnerabilityRef};
 pub use fix::{Applicability, Edit, Fix};
+pub use image_ref::{DOCKER_HUB, ReferenceError, glob_match, is_image_id};
 pub use image_spec::*;
 pub use inventory::{Component, ComponentKind, Subject, SubjectKind};
 pub use redact::redact;

@@ -19,6 +19,7 @@ use crate::image::img010_useradd_large_uid;
 use crate::image::img011_package_upgrade_in_build;
 use crate::image::img012_package_index_update_alone;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
+use crate::image::{img013_invalid_image_reference, img014_tag_without_digest, img015_end_of_life_image};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
     iso103_host_user_namespace, iso104_host_cgroup_namespace, iso105_runtime_socket_mount,
@@ -79,6 +80,7 @@ use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled,
     sup003_package_signature_check_disabled, sup400_insecure_registry,
 };
+use crate::supply_chain::{sup009_typosquatted_image, sup010_untrusted_registry, sup011_plaintext_registry};
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -102,6 +104,9 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img010_useradd_large_uid::USERADD_LARGE_UID,
     &img011_package_upgrade_in_build::PACKAGE_UPGRADE_IN_BUILD,
     &img012_package_index_update_alone::PACKAGE_INDEX_UPDATE_ALONE,
+    &img013_invalid_image_reference::INVALID_IMAGE_REFERENCE,
+    &img014_tag_without_digest::TAG_WITHOUT_DIGEST,
+    &img015_end_of_life_image::END_OF_LIFE_IMAGE,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
@@ -199,6 +204,9 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sup006_remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
     &sup007_extra_package_index::EXTRA_PACKAGE_INDEX,
     &sup008_plaintext_download::PLAINTEXT_DOWNLOAD,
+    &sup009_typosquatted_image::TYPOSQUATTED_IMAGE,
+    &sup010_untrusted_registry::UNTRUSTED_REGISTRY,
+    &sup011_plaintext_registry::PLAINTEXT_REGISTRY,
     &sup100_vulnerable_package::VULNERABLE_PACKAGE,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
@@ -243,6 +251,7 @@ mod tests {
     fn every_checked_rule_is_registered_and_every_registered_rule_is_checked() {
         use crate::checkers::{deployment_rules, engine_rules, image_spec_rules, workload_rules};
         let mut checked: Vec<&str> = image_spec_rules()
+            .chain(crate::checkers::image_ref_rules())
             .chain(workload_rules())
             .chain(deployment_rules())
             .chain(engine_rules())

@@ -1,12 +1,25 @@
 //! What a rule gets to see besides the model: settings, and where to put its findings.
 
+use shipshape_model::date::Date;
 use shipshape_model::{Finding, Origin, RuleMeta};
 
-/// User settings that rules read (typed, from `shipshape.toml`).
+/// User settings that rules read (typed, from `shipshape.toml`), and the facts of the scan
+/// itself (today's date).
 #[derive(Debug, Clone, Default)]
 pub struct RuleSettings {
-    /// Registries (or `registry/namespace` prefixes) whose images are trusted.
+    /// Registries, repository prefixes or patterns whose images are trusted (`ghcr.io/acme`,
+    /// `*.example.com`, `ghcr.io/acme/*`; see `shipshape_model::ImageRef::matches_pattern`),
+    /// from `[registries] trusted` and `.hadolint.yaml` `trustedRegistries`. Empty: no allowlist,
+    /// every registry is acceptable.
     pub trusted_registries: Vec<String>,
+    /// Every image must be pinned by digest (`--require-digest`, `[registries] require-digest`).
+    pub require_digest: bool,
+    /// Registries known to be reached over plain HTTP (a daemon's `insecure-registries`), as
+    /// hosts with optional port.
+    pub insecure_registries: Vec<String>,
+    /// The day end-of-life dates are judged against; `None`: unknown, so no end-of-life
+    /// finding. The scanner sets it from the clock (or `SHIPSHAPE_TODAY`).
+    pub today: Option<Date>,
     /// The Pod Security level (and version) Kubernetes pods are held to; `None`: the level their
     /// namespace enforces, when a scanned Namespace says.
     pub pod_security: Option<shipshape_kube::pod_security::Policy>,

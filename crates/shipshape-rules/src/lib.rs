@@ -3,13 +3,17 @@
 //! Each rule is one file under a folder named for its defence layer (`privilege/prv001_root_user.rs`):
 //! its metadata and documentation (a [`declare_rule!`](shipshape_model::declare_rule) static) and a pure
 //! `check` over one model type. [`codes`] is the one registry of every code; the [`checkers`] walk
-//! each model value once and call the enabled rules.
+//! each model value once and call the enabled rules; [`checkers::image_ref`] holds the rules for
+//! every place an image is named, whatever the platform. [`typosquat`] and [`eol`] hold the
+//! bundled data those rules read (`resources/known-images.txt`, `resources/eol.txt`, see
+//! `resources/PROVENANCE.md`), parsed once.
 
 pub mod checkers;
 pub mod codes;
 pub mod context;
 mod describe;
 pub mod docs;
+pub mod eol;
 mod image;
 mod isolation;
 mod monitoring;
@@ -19,6 +23,7 @@ mod privilege;
 mod secrets;
 mod shell;
 mod supply_chain;
+pub mod typosquat;
 
 pub use codes::{ALL_RULES, rule_by_code};
 pub use context::{Checker, RuleSettings};

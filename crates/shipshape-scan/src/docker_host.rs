@@ -56,6 +56,9 @@ pub struct HostSnapshot {
     pub images: usize,
     /// Containers or images that vanished between listing and inspecting.
     pub vanished: usize,
+    /// Registries the daemon reaches without TLS verification (`docker info` index
+    /// configurations marked insecure), for `ScanOptions::insecure_registries`.
+    pub insecure_registries: Vec<String>,
 }
 
 /// A short label for the daemon in document names: `local` for a unix socket, else `host:port`.
@@ -91,14 +94,18 @@ pub fn snapshot(client: &Client, options: &HostAuditOptions) -> Result<HostSnaps
         vanished_images = vanished;
         documents.push((document(&label, "images.json", images), "docker-inspect"));
     }
+    let mut insecure_registries = Vec::new();
     if options.daemon {
-        documents.push((daemon_document(client, &mut connection, &label, options)?, "docker-daemon"));
+        let daemon = daemon_document(client, &mut connection, &label, options)?;
+        insecure_registries = insecure_registries_of(&daemon.text);
+        documents.push((daemon, "docker-daemon"));
     }
     Ok(HostSnapshot {
         documents,
         containers: count,
         images: images_count,
         vanished: vanished_containers + vanished_images,
+        insecure_registries,
     })
 }
 
@@ -150,6 +157,20 @@ fn daemon_document(
     snapshot.insert("bridge".into(), bridge);
     let text = serde_json::to_string_pretty(&Value::Object(snapshot)).unwrap_or_else(|_| "{}".to_string());
     Ok(SourceFile::new(format!("docker://{label}/engine.json"), text))
+}
+
+/// The registries `docker info` marks insecure (`RegistryConfig.IndexConfigs.*.Secure: false`)
+/// in a daemon snapshot document.
+fn insecure_registries_of(snapshot: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<Value>(snapshot) else { return Vec::new() };
+    let Some(indexes) = value.pointer("/info/RegistryConfig/IndexConfigs").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    indexes
+        .iter()
+        .filter(|(_, config)| config.get("Secure").and_then(Value::as_bool) == Some(false))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// The socket's permission bits and owner, with user and group names where the local
@@ -421,6 +442,15 @@ pub const EXEC_RULES: [&str; 1] = ["PRV100"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insecure_registries_come_from_the_index_configurations() {
+        let snapshot = r#"{"info": {"RegistryConfig": {"IndexConfigs": {
+            "docker.io": {"Name": "docker.io", "Secure": true},
+            "registry.lan:5000": {"Name": "registry.lan:5000", "Secure": false}}}}}"#;
+        assert_eq!(insecure_registries_of(snapshot), ["registry.lan:5000"]);
+        assert!(insecure_registries_of("{}").is_empty());
+    }
 
     #[test]
     fn filters_group_by_key() {

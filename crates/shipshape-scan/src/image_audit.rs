@@ -12,7 +12,7 @@
 use crate::frontend::{OsPackage, OsPackages};
 use shipshape_image::{
     Fate, Image, ImageError, Inventory, Layer, LayerStats, OpenOptions, Package, PackageManager, Platform,
-    VisitEntry, VisitResult, Visitor,
+    VisitEntry, VisitResult, Visitor, Walk,
 };
 use shipshape_model::{Component, ComponentKind, SourceFile};
 use std::io::Read;
@@ -139,8 +139,9 @@ pub fn read_image(
         WalkProgress { layer: 0, layers: image.layers().len(), layer_size: None, files: 0, finished: false };
     let Some(detector) = crate::frontend::detector() else {
         let mut reporting = Reporting { inner: &mut (), progress, state };
-        let (_, inventory) = image.scan(&mut reporting)?;
+        let (walk, inventory) = image.scan(&mut reporting)?;
         let packages = package_documents(&image, &inventory, &label);
+        documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
         return Ok(ImageDocuments {
             documents,
             packages,
@@ -155,6 +156,7 @@ pub fn read_image(
     let mut reporting = Reporting { inner: &mut visitor, progress, state };
     let (walk, inventory) = image.scan(&mut reporting)?;
     let packages = package_documents(&image, &inventory, &label);
+    documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
     for (layer, file_path, bytes) in visitor.found {
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
@@ -230,6 +232,22 @@ pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
         "mageia" => vec![format!("Mageia:{major}")],
         _ => Vec::new(),
     }
+}
+
+/// The image's `os-release` as a document for the `os-release` front end (end-of-life
+/// releases), named after the layer that wrote it.
+fn os_release_document(
+    image: &Image,
+    walk: &Walk,
+    inventory: &Inventory,
+    label: &str,
+) -> Result<Option<(SourceFile, &'static str)>, ImageError> {
+    let Some(os) = &inventory.os else { return Ok(None) };
+    let Some(file) = image.final_files(walk, &[os.path.as_str()])?.into_iter().next() else {
+        return Ok(None);
+    };
+    let name = format!("{label}!/layer-{}{}", file.layer, file.path);
+    Ok(Some((SourceFile::new(name, String::from_utf8_lossy(&file.data).into_owned()), "os-release")))
 }
 
 /// `layer 2 (RUN apt-get install -y curl)`: the layer and the build step that made it, when the

@@ -57,8 +57,15 @@ pub struct ScanOptions {
     pub min_severity: Option<Severity>,
     /// The working directory (for configuration discovery).
     pub cwd: PathBuf,
-    /// The date used for `expires`; today when `None`.
+    /// The date used for `expires` and end-of-life dates; today (UTC, from the clock) when
+    /// `None`.
     pub today: Option<Date>,
+    /// `--require-digest`: every image must be pinned by digest (over the configuration's
+    /// `[registries] require-digest`).
+    pub require_digest: bool,
+    /// Registries the engine reaches without TLS (a daemon's `insecure-registries`), for
+    /// images pulled from them.
+    pub insecure_registries: Vec<String>,
     /// `--pss`: the Pod Security level Kubernetes pods are held to, over the configuration's.
     pub pod_security: Option<shipshape_kube::pod_security::Policy>,
     /// The vulnerability database directory for lockfiles and image packages (`--db`); `None`:
@@ -84,6 +91,8 @@ impl ScanOptions {
             min_severity: None,
             cwd,
             today: None,
+            require_digest: false,
+            insecure_registries: Vec::new(),
             pod_security: None,
             vuln_db: None,
             vuln_filters: vuln::VulnFilters::default(),
@@ -245,7 +254,8 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
     };
     let cli_select = parse_selectors(&options.select, rules)?;
     let cli_ignore = parse_selectors(&options.ignore, rules)?;
-    let mut sink = Sink::new(rules, options.today.unwrap_or_else(Date::today));
+    let today = options.today.unwrap_or_else(Date::today);
+    let mut sink = Sink::new(rules, today);
     if let Some(path) = &options.baseline {
         sink = sink.with_baseline(Baseline::load(path)?);
     }
@@ -253,8 +263,10 @@ fn run_jobs(options: &ScanOptions, jobs: Vec<Job>) -> Result<ScanResult, ScanErr
 
     let cluster = index_cluster(&jobs, options);
     let vuln = vuln::SharedDatabase::new(options.vuln_db.clone(), options.vuln_filters.clone());
-    let results: Vec<FileResult> =
-        jobs.into_par_iter().map(|job| run_job(job, options, &configs, &sink, &cluster, &vuln)).collect();
+    let results: Vec<FileResult> = jobs
+        .into_par_iter()
+        .map(|job| run_job(job, options, today, &configs, &sink, &cluster, &vuln))
+        .collect();
 
     let mut findings = Vec::new();
     let mut components = Vec::new();
@@ -444,6 +456,7 @@ fn index_cluster(jobs: &[Job], options: &ScanOptions) -> ClusterIndex {
 fn run_job(
     job: Job,
     options: &ScanOptions,
+    today: Date,
     configs: &EffectiveConfigs,
     sink: &Sink<'_>,
     cluster: &ClusterIndex,
@@ -500,6 +513,9 @@ fn run_job(
         Ok(decoded) => {
             let settings = RuleSettings {
                 trusted_registries: config.trusted_registries.clone(),
+                require_digest: options.require_digest || config.require_digest,
+                insecure_registries: options.insecure_registries.clone(),
+                today: Some(today),
                 pod_security: options.pod_security.or(config.pod_security),
             };
             let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);

@@ -7,6 +7,11 @@
 //!
 //! - Dockerfile: cases separated by `# ---- <name>` lines; `# expect: CODE` covers the next
 //!   instruction. Safe fixes are applied and re-checked (converge, idempotent, no new parse error).
+//! - Image-reference rules (every place an image is named) have a Dockerfile fixture and, when
+//!   present, Compose, Kubernetes and inspect fixtures too.
+//! - Settings: every fixture is judged on [`FIXTURE_TODAY`]; a `# settings: trusted-registries =
+//!   a, b` comment in a file (in a Dockerfile fixture, in the case) sets the registry allowlist,
+//!   `# settings: require-digest` the digest policy.
 //! - Compose: `# expect: CODE` covers the next line holding YAML and the lines nested under it
 //!   (the same block an inline suppression covers).
 //! - Kubernetes (optional, `<CODE>.k8s.yaml`): manifests checked exactly like the Compose form,
@@ -27,7 +32,8 @@ use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
 use shipshape_model::{Applicability, EngineConfig, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
 use shipshape_rules::checkers::{
-    deployment_rules, engine_rules, kube_object_rules, text_rules, vulnerability_rules, workload_rules,
+    deployment_rules, engine_rules, image_ref_rules, kube_object_rules, text_rules, vulnerability_rules,
+    workload_rules,
 };
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
@@ -43,11 +49,32 @@ fn fixtures_dir() -> PathBuf {
     dir.canonicalize().unwrap_or(dir)
 }
 
+/// The day end-of-life dates in fixtures are judged against.
+const FIXTURE_TODAY: &str = "2025-06-01";
+
+/// The settings a fixture runs with: the fixed day, and `# settings:` comments in its text.
+fn fixture_settings(text: &str) -> RuleSettings {
+    let mut settings = RuleSettings {
+        today: shipshape_workspace::Date::parse(FIXTURE_TODAY).ok(),
+        ..RuleSettings::default()
+    };
+    for line in text.lines() {
+        let Some(setting) = line.trim().strip_prefix("# settings:") else { continue };
+        if let Some(("trusted-registries", list)) = setting.split_once('=').map(|(k, v)| (k.trim(), v)) {
+            settings.trusted_registries = list.split(',').map(|e| e.trim().to_string()).collect();
+        }
+        if setting.trim() == "require-digest" {
+            settings.require_digest = true;
+        }
+    }
+    settings
+}
+
 fn run(frontend: &dyn Frontend, source: &SourceFile, rule: &RuleMeta) -> (Vec<Finding>, usize) {
     // A Pod Security rule runs when its level is asked for.
     let pod_security = shipshape_rules::pod_security::level_of(rule)
         .map(|level| Policy { level, version: shipshape_kube::pod_security::PolicyVersion::LATEST });
-    let settings = RuleSettings { pod_security, ..RuleSettings::default() };
+    let settings = RuleSettings { pod_security, ..fixture_settings(&source.text) };
     let all = |_: &RuleMeta| true;
     let context = FrontendContext {
         settings: &settings,
@@ -442,6 +469,7 @@ fn every_rule_has_fixtures_and_they_hold() {
     let vulnerability: Vec<&str> = vulnerability_rules().map(|r| r.code).collect();
     let kubernetes_only: Vec<&str> =
         shipshape_rules::pod_security::rules().chain(kube_object_rules()).map(|r| r.code).collect();
+    let image_references: Vec<&str> = image_ref_rules().map(|r| r.code).collect();
     let require_inspect = std::env::var_os("SHIPSHAPE_FIXTURES_ALLOW_MISSING_INSPECT").is_none();
     let mut failures = Vec::new();
     let mut checked = 0usize;
@@ -513,6 +541,19 @@ fn every_rule_has_fixtures_and_they_hold() {
         } else if dockerfile.exists() {
             failures.extend(check_dockerfile(rule, &dockerfile));
             checked += 1;
+            if image_references.contains(&rule.code) {
+                for (path, check) in [
+                    (&compose, check_compose as fn(_, &Path) -> _),
+                    (&k8s, check_k8s),
+                    (&inspect, check_inspect),
+                ] {
+                    if path.exists() {
+                        failures.extend(check(rule, path));
+                        checked += 1;
+                        k8s_checked += usize::from(path == &k8s);
+                    }
+                }
+            }
         } else {
             failures.push(format!("{} has no Dockerfile fixture {}", rule.code, dockerfile.display()));
         }

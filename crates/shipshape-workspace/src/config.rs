@@ -27,7 +27,9 @@
 //! expires = "2027-01-31"
 //!
 //! [registries]
-//! trusted = ["registry.example.com", "ghcr.io/acme"]
+//! trusted = ["registry.example.com", "ghcr.io/acme", "*.corp.example", "quay.io/team/*"]
+//!                                  # plus `trustedRegistries` of a `.hadolint.yaml` beside this file
+//! require-digest = true            # every image must be pinned by digest (IMG014 at high)
 //! ```
 //!
 //! Globs use `globset` syntax with `*` not crossing `/` and `**` crossing any number of
@@ -47,11 +49,11 @@
 //! Files are not merged: the nearest `shipshape.toml` (see [`crate::resolve`]) is the whole
 //! configuration for the targets below it.
 
-use crate::date::Date;
 use crate::distance::did_you_mean;
 use crate::fingerprint::assign_fingerprints;
 use crate::selection::{RuleSelection, Selector, resolve_rules, suggest_rule};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use shipshape_model::date::Date;
 use shipshape_model::general::CONFIG_ERROR;
 use shipshape_model::{Finding, Origin, RuleMeta, Severity, SourceFile, Span};
 use std::path::{Component, Path, PathBuf};
@@ -69,7 +71,7 @@ const SECRET_ALLOW_KEYS: [&str; 4] = ["paths", "values", "rules", "reason"];
 const KUBERNETES_KEYS: [&str; 1] = ["pod-security"];
 const RULES_KEYS: [&str; 2] = ["select", "ignore"];
 const IGNORE_KEYS: [&str; 6] = ["paths", "rules", "vulnerabilities", "packages", "reason", "expires"];
-const REGISTRIES_KEYS: [&str; 1] = ["trusted"];
+const REGISTRIES_KEYS: [&str; 2] = ["trusted", "require-digest"];
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
 /// Reading a configuration file failed.
@@ -102,8 +104,11 @@ pub struct Config {
     pub severity: Vec<SeverityOverride>,
     /// `[[ignore]]` entries that are valid, in file order.
     pub ignores: Vec<PathIgnore>,
-    /// `[registries] trusted`, normalised (lower-case, no trailing `/`).
+    /// `[registries] trusted`, normalised (lower-case, no trailing `/`), then `trustedRegistries`
+    /// of a `.hadolint.yaml`/`.hadolint.yml` in the same directory.
     pub trusted_registries: Vec<String>,
+    /// `[registries] require-digest`.
+    pub require_digest: bool,
     /// `[kubernetes] pod-security`: the Pod Security level (and version) pods are held to.
     pub pod_security: Option<shipshape_kube::pod_security::Policy>,
     /// `[secrets]`: the credential detector with this file's disabled detectors, custom detectors
@@ -206,7 +211,17 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(file)
             .map_err(|source| ConfigError::Read { path: file.to_path_buf(), source })?;
-        Ok(Config::parse(&text, display, config_dir(file), rules))
+        let display: Arc<str> = display.into();
+        let dir = config_dir(file);
+        let mut config = Config::parse(&text, display.clone(), dir.clone(), rules);
+        let display_dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+        if let Some(hadolint) = crate::hadolint::load(&dir, display_dir) {
+            config
+                .trusted_registries
+                .extend(hadolint.trusted_registries.iter().map(|t| normalize_registry(t)));
+            config.diagnostics.extend(hadolint.diagnostics);
+        }
+        Ok(config)
     }
 
     /// Validates `text`, the contents of a configuration file shown as `display` whose globs are
@@ -271,14 +286,14 @@ impl Config {
     }
 
     /// Whether an image reference (`ghcr.io/acme/app:1.2`, `nginx`) comes from a trusted
-    /// registry: its repository equals an entry or lies below it. Docker Hub short names expand
-    /// to `docker.io/library/...`.
+    /// registry: it matches an entry (see `ImageRef::matches_pattern`: a registry, a repository
+    /// prefix, `*` inside a component). Docker Hub short names expand to
+    /// `docker.io/library/...`. A text that is not a reference is not trusted.
     pub fn is_trusted_registry(&self, image: &str) -> bool {
-        let repository = canonical_repository(image);
-        self.trusted_registries.iter().any(|trusted| {
-            repository == *trusted
-                || repository.strip_prefix(trusted.as_str()).is_some_and(|rest| rest.starts_with('/'))
-        })
+        let Some(reference) = shipshape_model::ImageRef::parse(&image.to_ascii_lowercase()) else {
+            return false;
+        };
+        self.trusted_registries.iter().any(|trusted| reference.matches_pattern(trusted))
     }
 }
 
@@ -315,23 +330,6 @@ fn slash_path(path: &str) -> String {
 }
 
 /// `ghcr.io/acme/app:1@sha256:..` → `ghcr.io/acme/app`; `nginx` → `docker.io/library/nginx`.
-fn canonical_repository(image: &str) -> String {
-    let image = image.trim().to_ascii_lowercase();
-    let without_digest = image.split('@').next().unwrap_or_default();
-    let name = match without_digest.rfind(':') {
-        Some(colon) if !without_digest[colon..].contains('/') => &without_digest[..colon],
-        _ => without_digest,
-    };
-    let (first, rest) = name.split_once('/').unwrap_or(("", name));
-    if first.contains('.') || first.contains(':') || first == "localhost" {
-        normalize_registry(name)
-    } else if first.is_empty() {
-        format!("docker.io/library/{rest}")
-    } else {
-        format!("docker.io/{name}")
-    }
-}
-
 fn normalize_registry(entry: &str) -> String {
     let entry = entry.trim().trim_end_matches('/').to_ascii_lowercase();
     for alias in ["index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"] {
@@ -445,6 +443,12 @@ impl<'a> Validator<'a> {
                         self.check_keys(table, &REGISTRIES_KEYS, "[registries]");
                         if let Some(list) = table.get("trusted") {
                             config.trusted_registries = self.registries(list);
+                        }
+                        if let Some(value) = table.get("require-digest") {
+                            match value.get_ref().as_bool() {
+                                Some(required) => config.require_digest = required,
+                                None => self.type_error(value, "registries.require-digest", "true or false"),
+                            }
                         }
                     }
                 }
@@ -1340,7 +1344,9 @@ reason = "nothing"
             "[registries]\ntrusted = [\"registry.example.com\", \"ghcr.io/acme\", \"index.docker.io/library\"]\n",
         );
         assert!(config.is_trusted_registry("registry.example.com/team/app:1.0"));
-        assert!(config.is_trusted_registry("ghcr.io/acme/app@sha256:abc"));
+        assert!(config.is_trusted_registry(
+            "ghcr.io/acme/app:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        ));
         assert!(config.is_trusted_registry("GHCR.IO/acme/app:latest"));
         assert!(!config.is_trusted_registry("ghcr.io/acmecorp/app"));
         assert!(!config.is_trusted_registry("ghcr.io/other/app"));
@@ -1349,5 +1355,17 @@ reason = "nothing"
         assert!(!config.is_trusted_registry("someone/nginx"));
         assert!(!config.is_trusted_registry("registry.example.com.evil.io/app"));
         assert!(!parse("").is_trusted_registry("registry.example.com:5000/app"));
+        let wildcards = parse(
+            "[registries]\ntrusted = [\"*.corp.example\", \"quay.io/team/*\"]\nrequire-digest = true\n",
+        );
+        assert!(wildcards.diagnostics.is_empty(), "{:?}", wildcards.diagnostics);
+        assert!(wildcards.require_digest);
+        assert!(wildcards.is_trusted_registry("eu.corp.example/app:1"));
+        assert!(!wildcards.is_trusted_registry("corp.example/app:1"));
+        assert!(wildcards.is_trusted_registry("quay.io/team/app:1"));
+        assert!(!wildcards.is_trusted_registry("quay.io/other/app:1"));
+        let bad = parse("[registries]\nrequire-digest = \"yes\"\n");
+        assert_eq!(bad.diagnostics.len(), 1);
+        assert!(!bad.require_digest);
     }
 }

@@ -4,12 +4,13 @@
 //!
 //! - [`config`]: `shipshape.toml`, validated with spans, every problem a `CONFIG_ERROR` finding;
 //! - [`resolve`]: which `shipshape.toml` covers which target;
+//! - [`hadolint`]: `trustedRegistries` of a `.hadolint.yaml` beside a `shipshape.toml`;
 //! - [`selection`]: `select`/`ignore` lists with ruff's precedence;
 //! - [`suppress`]: inline pragmas (`# shipshape: ignore=...`, hadolint, Checkov);
 //! - [`fingerprint`]: identities that survive unrelated edits;
 //! - [`baseline`]: accept today's findings, report only new ones;
 //! - [`sink`]: applies all of the above to each file's findings;
-//! - [`date`]: the calendar day, for `expires`.
+//! - [`Date`] (from `shipshape-model`): the calendar day, for `expires`.
 //!
 //! # Example
 //!
@@ -47,9 +48,9 @@
 
 pub mod baseline;
 pub mod config;
-pub mod date;
 mod distance;
 pub mod fingerprint;
+pub mod hadolint;
 pub mod resolve;
 pub mod selection;
 pub mod sink;
@@ -57,10 +58,10 @@ pub mod suppress;
 
 pub use baseline::{Baseline, BaselineEntry, BaselineError, write_baseline};
 pub use config::{Config, ConfigError, PathIgnore, SeverityOverride};
-pub use date::{Date, DateError};
 pub use distance::nearest;
 pub use resolve::ConfigResolver;
 pub use selection::{RuleSelection, Selector, UnknownSelector};
+pub use shipshape_model::date::{Date, DateError};
 pub use sink::{Counts, FileInput, FileOutcome, ScanOutcome, Sink, sort_findings};
 pub use suppress::{Pragma, PragmaCode, PragmaError, PragmaScope, PragmaTool, ScopedPragma, parse_pragma};
 

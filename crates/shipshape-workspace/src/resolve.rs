@@ -168,6 +168,23 @@ mod tests {
     }
 
     #[test]
+    fn hadolint_trusted_registries_beside_the_configuration_count() {
+        let tree = Tree::new("hadolint");
+        tree.write("svc/shipshape.toml", "[registries]\ntrusted = [\"ghcr.io/acme\"]\n");
+        tree.write("svc/.hadolint.yaml", "trustedRegistries:\n  - \"*.corp.example\"\n  - [nested]\n");
+        tree.write(".hadolint.yaml", "trustedRegistries: [elsewhere.example]\n");
+        let resolver = ConfigResolver::discover(&rules(), &tree.0);
+        let config = resolver.for_file(Path::new("svc/Dockerfile"));
+        assert_eq!(config.trusted_registries, ["ghcr.io/acme", "*.corp.example"]);
+        assert!(config.is_trusted_registry("eu.corp.example/app:1"));
+        let problems: Vec<(&str, u32)> =
+            config.diagnostics.iter().map(|d| (&*d.location.path, d.location.region.start_line)).collect();
+        assert_eq!(problems, [("svc/.hadolint.yaml", 3)]);
+        // No shipshape.toml in the root: a lone .hadolint.yaml is not a configuration.
+        assert!(resolver.for_file(Path::new("Dockerfile")).trusted_registries.is_empty());
+    }
+
+    #[test]
     fn no_configuration_means_defaults() {
         let tree = Tree::new("none");
         tree.write("sub/Dockerfile", "FROM x\n");

@@ -29,10 +29,10 @@
 
 use crate::baseline::Baseline;
 use crate::config::{Config, PathIgnore};
-use crate::date::Date;
 use crate::fingerprint::assign_fingerprints;
 use crate::suppress::{InlineSuppressions, ScopedPragma};
 use serde::Serialize;
+use shipshape_model::date::Date;
 use shipshape_model::general::EXPIRED_IGNORE;
 use shipshape_model::{Finding, Location, Region, RelatedLocation, RuleMeta, SourceFile};
 use std::collections::{BTreeMap, HashSet};

@@ -423,6 +423,10 @@ pub(crate) struct ReportArgs {
     /// Disable colours (also: the NO_COLOR environment variable, or output that is not a terminal).
     #[arg(long)]
     pub(crate) no_color: bool,
+
+    /// Require every image to be pinned by digest: a tag without a digest becomes a high-severity finding (IMG014). Also `[registries] require-digest = true`.
+    #[arg(long)]
+    pub(crate) require_digest: bool,
 }
 
 #[derive(Debug, Args)]

@@ -45,7 +45,8 @@ pub(crate) fn run(args: &DockerArgs) -> Result<bool> {
             client.endpoint()
         );
     }
-    let scan_options = options_for(&args.report, Vec::new())?;
+    let mut scan_options = options_for(&args.report, Vec::new())?;
+    scan_options.insecure_registries = snapshot.insecure_registries;
     let result = scan_documents(&scan_options, snapshot.documents)?;
     report(&result, &args.report, &scan_options)
 }

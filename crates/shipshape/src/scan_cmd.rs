@@ -76,7 +76,20 @@ pub(crate) fn options_for(args: &ReportArgs, paths: Vec<std::path::PathBuf>) -> 
     options.baseline = args.baseline.clone();
     options.fail_on = args.fail_on.map(Into::into);
     options.min_severity = args.severity.map(Into::into);
+    options.require_digest = args.require_digest;
+    options.today = today_override()?;
     Ok(options)
+}
+
+/// `SHIPSHAPE_TODAY=YYYY-MM-DD`: the day `expires` and end-of-life dates are judged against,
+/// instead of the clock (for reproducible runs and tests).
+fn today_override() -> Result<Option<shipshape_workspace::Date>> {
+    match std::env::var("SHIPSHAPE_TODAY") {
+        Ok(text) if !text.trim().is_empty() => shipshape_workspace::Date::parse(text.trim())
+            .map(Some)
+            .with_context(|| format!("SHIPSHAPE_TODAY=`{text}`")),
+        _ => Ok(None),
+    }
 }
 
 /// The vulnerability database and filters from `--db`, `--show-negligible`, `--ignore-unfixed`

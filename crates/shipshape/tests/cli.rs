@@ -11,11 +11,20 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The day every run judges dates against (end of life, `expires`), so no test depends on the
+/// real date.
+const TODAY: &str = "2025-06-01";
+
 fn shipshape(dir: &Path, args: &[&str]) -> Output {
+    shipshape_on(TODAY, dir, args)
+}
+
+fn shipshape_on(today: &str, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shipshape"))
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env("SHIPSHAPE_TODAY", today)
         .output()
         .expect("run shipshape")
 }
@@ -24,6 +33,7 @@ fn shipshape_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
         .args(args)
         .current_dir(dir)
+        .env("SHIPSHAPE_TODAY", TODAY)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -985,4 +995,122 @@ fn secrets_configuration_adds_detectors_and_allowlists() {
     assert_eq!(found, [("SEC110".to_string(), "app/settings.ini".to_string(), 2)], "{after}");
     assert_eq!(after["findings"][0]["severity"], "critical");
     assert!(!after.to_string().contains(&acme));
+}
+
+#[test]
+fn image_references_are_judged_on_every_platform() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "ARG BASE=python:3.7-slim\nFROM ${BASE} AS build\nFROM ngnix:1.27\nCOPY --from=bitnmai/redis:7 /a /a\nCOPY --from=build /b /b\n",
+    );
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: ghrc.io/acme/web:1.0\n  cache:\n    image: http://registry.lan:5000/redis:7\n  db:\n    image: postgres:16\n",
+    );
+    write(
+        dir.path(),
+        "k8s/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: node:14-alpine\n    - name: b\n      image: MyOrg/App:1\n",
+    );
+    let select = "IMG001,IMG002,IMG013,IMG015,SUP009,SUP011";
+    let report = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", select]));
+    let mut found = findings(&report);
+    found.sort();
+    let expected = [
+        ("IMG013", "k8s/pod.yaml", 10),
+        ("IMG015", "Dockerfile", 2),
+        ("IMG015", "k8s/pod.yaml", 8),
+        ("SUP009", "Dockerfile", 3),
+        ("SUP009", "Dockerfile", 4),
+        ("SUP009", "compose.yaml", 3),
+        ("SUP011", "compose.yaml", 5),
+    ];
+    let expected: Vec<(String, String, u64)> =
+        expected.iter().map(|(c, p, l)| (c.to_string(), p.to_string(), *l)).collect();
+    assert_eq!(found, expected, "{report}");
+    let typo =
+        report["findings"].as_array().and_then(|f| f.iter().find(|f| f["code"] == "SUP009")).expect("SUP009");
+    assert!(typo["message"].as_str().is_some_and(|m| m.contains("did you mean `nginx`?")), "{typo}");
+
+    // End of life is judged against the day given, not the clock.
+    let before =
+        json(&shipshape_on("2023-01-01", dir.path(), &["scan", ".", "-f", "json", "--select", "IMG015"]));
+    assert!(findings(&before).is_empty(), "python 3.7 and node 14 were supported then: {before}");
+    let bad_day = shipshape_on("2023-02-30", dir.path(), &["scan", "."]);
+    assert_eq!(bad_day.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_day.stderr).contains("SHIPSHAPE_TODAY"));
+
+    // Digests: required only under the policy, from the flag or the config.
+    let free = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "IMG014"]));
+    assert!(findings(&free).is_empty(), "{free}");
+    let required =
+        shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "IMG014", "--require-digest"]);
+    assert_eq!(required.status.code(), Some(1));
+    assert!(
+        json(&required)["findings"].as_array().is_some_and(|f| f.iter().all(|f| f["severity"] == "high"))
+    );
+    write(dir.path(), "shipshape.toml", "[registries]\nrequire-digest = true\n");
+    let configured = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "IMG014"]));
+    assert!(
+        configured["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty() && f.iter().all(|f| f["severity"] == "high"))
+    );
+}
+
+#[test]
+fn trusted_registries_from_shipshape_toml_and_hadolint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM registry.example.com/base:1\nFROM ghcr.io/acme/tool:1 AS tool\nFROM eu.corp.example/x:1 AS x\nFROM quay.io/someone/y:1 AS y\nFROM node:20\n",
+    );
+    let none = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "SUP010"]));
+    assert!(findings(&none).is_empty(), "no allowlist, no finding: {none}");
+    write(
+        dir.path(),
+        "shipshape.toml",
+        "[registries]\ntrusted = [\"registry.example.com\", \"ghcr.io/acme/*\"]\n",
+    );
+    write(dir.path(), ".hadolint.yaml", "ignored: [DL3008]\ntrustedRegistries:\n  - \"*.corp.example\"\n");
+    let report = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "SUP010"]));
+    let lines: Vec<u64> = findings(&report).into_iter().map(|(_, _, l)| l).collect();
+    assert_eq!(lines, [4, 5], "{report}");
+    // hadolint's own code selects the rule too.
+    let by_alias = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--select", "DL3026"]));
+    assert_eq!(findings(&by_alias).len(), 2);
+}
+
+#[test]
+fn image_os_release_past_end_of_life() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let os_release = b"PRETTY_NAME=\"Debian GNU/Linux 9 (stretch)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"9\"\nVERSION_CODENAME=stretch\nID=debian\n";
+    let base = layer_tar(&[("usr/lib/os-release", os_release.as_slice()), ("etc/hostname", b"x\n")]);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+        "history": [{"created_by": "debian base"}]
+    });
+    std::fs::write(dir.path().join("old.tar"), docker_save_archive(&[base], config, "old:1")).expect("write");
+    let report = json(&shipshape(dir.path(), &["image", "old.tar", "-f", "json", "--select", "IMG015"]));
+    let found = findings(&report);
+    assert_eq!(
+        found,
+        [("IMG015".to_string(), "old.tar!/layer-0/usr/lib/os-release".to_string(), 3)],
+        "{report}"
+    );
+    assert_eq!(
+        report["findings"][0]["message"],
+        "the image runs Debian 9 (stretch), which reached end of life on 2022-06-30"
+    );
+    let supported = json(&shipshape_on(
+        "2022-06-30",
+        dir.path(),
+        &["image", "old.tar", "-f", "json", "--select", "IMG015"],
+    ));
+    assert!(findings(&supported).is_empty());
 }

@@ -22,6 +22,7 @@ fn shipshape(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("SHIPSHAPE_DB_DIR", dir.join("no-such-db"))
+        .env("SHIPSHAPE_TODAY", "2025-06-01")
         .env_remove("NO_COLOR")
         .output()
         .expect("run shipshape")

@@ -1,7 +1,8 @@
 use shipshape_model::{Finding, ImageSpec, RuleMeta};
 
+use crate::checkers::image_ref;
 use crate::context::Checker;
-use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
+use crate::image::img003_add_local_files;
 use crate::monitoring::mon001_missing_healthcheck;
 use crate::privilege::{prv001_root_user, prv002_missing_user};
 
@@ -40,8 +41,6 @@ type RunRule = fn(&RunScript<'_>, &mut Checker<'_>);
 
 /// Every `ImageSpec` rule and its check, in code order.
 static RULES: &[(&RuleMeta, Rule)] = &[
-    (&img001_untagged_base_image::UNTAGGED_BASE_IMAGE, img001_untagged_base_image::check),
-    (&img002_latest_base_tag::LATEST_BASE_TAG, img002_latest_base_tag::check),
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
     (&net002_build_host_network::BUILD_HOST_NETWORK, net002_build_host_network::check),
@@ -96,8 +95,12 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
     (&sup005_unpinned_library_package::UNPINNED_LIBRARY_PACKAGE, sup005_unpinned_library_package::check),
 ];
 
-/// Runs every enabled `ImageSpec` rule over `spec`.
+/// Runs every enabled `ImageSpec` rule over `spec`, and the image-reference rules over every
+/// image it pulls.
 pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
+    if image_ref::any_enabled(checker) {
+        image_ref::check_images(&image_ref::images_of_spec(spec), checker);
+    }
     for (meta, check) in RULES {
         if checker.enabled(meta) {
             check(spec, checker);

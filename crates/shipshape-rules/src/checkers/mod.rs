@@ -2,14 +2,17 @@
 
 mod deployment;
 pub(crate) mod engine;
+pub mod image_ref;
 mod image_spec;
 pub mod kube_object;
 mod text;
 mod vulnerability;
 pub(crate) mod workload;
 
+pub use crate::image::img015_end_of_life_image::check_os_release;
 pub use deployment::{check_deployment, check_deployment_all, deployment_rules};
 pub use engine::{check_engine, check_engine_all, engine_rules};
+pub use image_ref::{ImageSite, NamedImage, check_images, image_ref_rules};
 pub use image_spec::{check_image_spec, check_image_spec_all, image_spec_rules};
 pub use kube_object::{KubeObject, check_kube_object, kube_object_rules};
 pub use text::{check_text, text_rules};

@@ -77,6 +77,11 @@ static RULES: [(&RuleMeta, Rule); 35] = [
 /// merges such identical findings into one).
 pub fn check_workload(workload: &Workload, checker: &mut Checker<'_>) {
     let start = checker.len();
+    if crate::checkers::image_ref::any_enabled(checker)
+        && let Some(image) = crate::checkers::image_ref::image_of_workload(workload)
+    {
+        crate::checkers::image_ref::check_images(&[image], checker);
+    }
     for (meta, check) in &RULES {
         if checker.enabled(meta) {
             check(workload, checker);

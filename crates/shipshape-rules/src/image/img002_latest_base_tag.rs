@@ -1,15 +1,17 @@
-use shipshape_model::{BaseImage, ImageSpec, declare_rule};
+use shipshape_model::declare_rule;
 
+use crate::checkers::image_ref::NamedImage;
 use crate::context::Checker;
-use crate::describe::quoted;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a `FROM` whose image is tagged `latest` without a digest, in any stage.
+    /// Flags an image tagged `latest` without a digest, wherever it is named: a `FROM` in any
+    /// stage, `COPY --from=<image>`, `RUN --mount=from=<image>`, and the `image` of a Compose
+    /// service, Kubernetes container or `docker inspect` container.
     ///
     /// ## Why is this bad?
-    /// `latest` moves: each build may get a different image, so an upstream compromise or
-    /// breaking change reaches your image unreviewed and builds cannot be reproduced.
+    /// `latest` moves: each build or pull may get a different image, so an upstream compromise
+    /// or breaking change reaches your image or cluster unreviewed and nothing can be reproduced.
     ///
     /// ## Example
     /// ```dockerfile
@@ -34,18 +36,40 @@ declare_rule! {
         asset: SupplyChain,
         severity: Medium,
         fix: None,
-        summary: "base image uses the `latest` tag",
-        aliases: [(Hadolint, "DL3007"), (Checkov, "CKV_DOCKER_7"), (Trivy, "DS-0001"), (CisDocker, "4.2")],
+        summary: "image uses the `latest` tag",
+        aliases: [
+            (Hadolint, "DL3007"),
+            (Checkov, "CKV_DOCKER_7"),
+            (Checkov, "CKV_K8S_14"),
+            (Trivy, "DS-0001"),
+            (Dockle, "DKL-DI-0006"),
+            (CisDocker, "4.2"),
+        ],
     }
 }
 
-pub(crate) fn check(spec: &ImageSpec, checker: &mut Checker<'_>) {
-    for stage in &spec.stages {
-        let BaseImage::Image { reference, value } = &stage.base else { continue };
-        if reference.digest.is_none() && reference.tag.as_deref() == Some("latest") {
-            checker
-                .report(&LATEST_BASE_TAG, &value.origin, format!("{} follows a moving tag", quoted(value)))
-                .help = Some(format!("pin a version: `{}:<version>`", reference.familiar_name()));
-        }
+pub(crate) fn check(image: &NamedImage, checker: &mut Checker<'_>) {
+    let Some(reference) = image.reference() else { return };
+    if !image.site.is_pulled() || reference.digest.is_some() || reference.tag.as_deref() != Some("latest") {
+        return;
+    }
+    checker
+        .report(&LATEST_BASE_TAG, &image.origin, format!("{} follows a moving tag", image.quoted()))
+        .help = Some(format!("pin a version: `{}:<version>`", reference.familiar_name()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checkers::image_ref::testing::run;
+
+    #[test]
+    fn latest_without_digest() {
+        assert_eq!(run(&LATEST_BASE_TAG, "nginx:latest").len(), 1);
+        assert_eq!(run(&LATEST_BASE_TAG, "ghcr.io/org/app:latest").len(), 1);
+        assert!(run(&LATEST_BASE_TAG, "nginx").is_empty(), "untagged is IMG001's");
+        assert!(run(&LATEST_BASE_TAG, "nginx:latest-alpine").is_empty());
+        let pinned = format!("nginx:latest@sha256:{}", "a".repeat(64));
+        assert!(run(&LATEST_BASE_TAG, &pinned).is_empty());
     }
 }

@@ -12,3 +12,6 @@ pub(crate) mod img009_pipe_without_pipefail;
 pub(crate) mod img010_useradd_large_uid;
 pub(crate) mod img011_package_upgrade_in_build;
 pub(crate) mod img012_package_index_update_alone;
+pub(crate) mod img013_invalid_image_reference;
+pub(crate) mod img014_tag_without_digest;
+pub(crate) mod img015_end_of_life_image;

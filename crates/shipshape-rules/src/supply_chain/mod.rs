@@ -8,5 +8,8 @@ pub(crate) mod sup005_unpinned_library_package;
 pub(crate) mod sup006_remote_add_without_checksum;
 pub(crate) mod sup007_extra_package_index;
 pub(crate) mod sup008_plaintext_download;
+pub(crate) mod sup009_typosquatted_image;
+pub(crate) mod sup010_untrusted_registry;
+pub(crate) mod sup011_plaintext_registry;
 pub(crate) mod sup100_vulnerable_package;
 pub(crate) mod sup400_insecure_registry;

@@ -11,6 +11,7 @@ mod image_config;
 mod inspect;
 mod kube;
 mod lockfile;
+mod os_release;
 mod text;
 pub mod yaml_pragmas;
 
@@ -25,6 +26,7 @@ pub use image_config::ImageConfigFrontend;
 pub use inspect::InspectFrontend;
 pub use kube::KubeFrontend;
 pub use lockfile::{LockfileFrontend, OsPackage, OsPackages};
+pub use os_release::OsReleaseFrontend;
 pub use text::{TextFrontend, may_be_text};
 
 /// What a front end may consult besides the file.
@@ -90,6 +92,7 @@ pub static FRONTENDS: &[&dyn Frontend] = &[
     &KubeFrontend,
     &ImageConfigFrontend,
     &LockfileFrontend,
+    &OsReleaseFrontend,
     &TextFrontend,
 ];
 

@@ -1,4 +1,4 @@
-//! Calendar dates for `expires = "YYYY-MM-DD"`: parsing, comparison and today's date.
+//! Calendar dates (`expires = "YYYY-MM-DD"`, end-of-life days): parsing, comparison and today's date.
 //!
 //! Dates are proleptic Gregorian and "today" is the current UTC day, computed from
 //! [`SystemTime`] with a days-to-civil conversion, so no date crate is needed. The sink takes
@@ -18,19 +18,16 @@ pub struct Date {
 }
 
 /// Why a text is not a date.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateError {
     /// Not of the form `YYYY-MM-DD`.
-    #[error("expected a date written as YYYY-MM-DD, e.g. 2027-03-31")]
     Format,
     /// The month is not 1 to 12.
-    #[error("there is no month {month}")]
     Month {
         /// The month as written.
         month: u32,
     },
     /// The day does not exist in that month.
-    #[error("{year:04}-{month:02} has no day {day}")]
     Day {
         /// The year as written.
         year: i32,
@@ -40,6 +37,18 @@ pub enum DateError {
         day: u32,
     },
 }
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DateError::Format => f.write_str("expected a date written as YYYY-MM-DD, e.g. 2027-03-31"),
+            DateError::Month { month } => write!(f, "there is no month {month}"),
+            DateError::Day { year, month, day } => write!(f, "{year:04}-{month:02} has no day {day}"),
+        }
+    }
+}
+
+impl std::error::Error for DateError {}
 
 impl Date {
     /// The date `year-month-day`, or `None` if that day does not exist.
