@@ -8,6 +8,7 @@ pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod general;
+pub mod image_files;
 pub mod image_spec;
 pub mod redact;
 pub mod rule;
@@ -19,6 +20,10 @@ pub mod workload;
 pub use engine::{ApiListener, ApiTls, EngineConfig, SeccompDefault, SettingList, SocketStat, Ulimit};
 pub use finding::{Finding, Location, Region, RelatedLocation};
 pub use fix::{Applicability, Edit, Fix};
+pub use image_files::{
+    Account, AccountDb, AccountFile, CacheDir, HashScheme, ImageFile, ImageFileKind, ImageFiles,
+    ImagePackage, Overflow, PasswordField,
+};
 pub use image_spec::*;
 pub use redact::redact;
 pub use rule::{Alias, Asset, FixAvailability, Layer, RuleMeta, Severity, Threat, Tool};

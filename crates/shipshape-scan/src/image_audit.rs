@@ -5,14 +5,17 @@
 //! The documents handed to the pipeline are the config blob (`<image>@sha256:…/config.json`) and,
 //! for each layer file holding a credential, the file itself, named
 //! `<image>!/layer-<n>/<path>` (with ` (deleted by layer <m>)` when it is not in the final view),
-//! so findings point at the layer and line.
+//! so findings point at the layer and line. The filesystem checks add the documents of
+//! [`crate::image_files`] (`<image>!/files` and the account databases).
 
 use crate::frontend::{OsPackage, OsPackages};
+use crate::image_files::{FileFacts, Tee, account_db};
 use shipshape_image::{
     Fate, Image, ImageError, Inventory, OpenOptions, PackageManager, Platform, VisitEntry, VisitResult,
     Visitor, Walk,
 };
 use shipshape_model::SourceFile;
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -60,15 +63,24 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     let image = Image::open_with(path, &options)?;
     let mut documents = vec![(image.config_source().clone(), "image-config")];
     let label = path.display().to_string();
+    let mut facts = FileFacts::default();
     let Some(detector) = crate::frontend::detector() else {
-        let (walk, inventory) = image.scan(&mut ())?;
+        let (walk, inventory) = image.scan(&mut facts)?;
         let packages = package_documents(&image, &walk, &inventory, &label)?;
+        documents.extend(filesystem_documents(&image, &label, &walk, &inventory, &facts, &HashSet::new()));
         return Ok(ImageDocuments { documents, packages, layers: image.layers().len(), files: 0, bytes: 0 });
     };
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
-    let (walk, inventory) = image.scan(&mut visitor)?;
+    let (walk, inventory) = image.scan(&mut Tee(&mut visitor, &mut facts))?;
     let packages = package_documents(&image, &walk, &inventory, &label)?;
+    let reported: HashSet<(usize, String)> = visitor.found.iter().map(|(l, p, _)| (*l, p.clone())).collect();
+    documents.extend(filesystem_documents(&image, &label, &walk, &inventory, &facts, &reported));
     for (layer, file_path, bytes) in visitor.found {
+        // The filesystem rules judge the password hashes of the final account databases.
+        if account_db(&file_path).is_some() && walk.filesystem.fate(layer, &file_path) == Some(Fate::Visible)
+        {
+            continue;
+        }
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
             _ => String::new(),
@@ -109,6 +121,22 @@ pub fn os_ecosystems(inventory: &Inventory) -> Vec<String> {
         },
         _ => Vec::new(),
     }
+}
+
+/// The `image-files` documents of the filesystem checks.
+fn filesystem_documents(
+    image: &Image,
+    label: &str,
+    walk: &Walk,
+    inventory: &Inventory,
+    facts: &FileFacts,
+    secrets_reported: &HashSet<(usize, String)>,
+) -> Vec<(SourceFile, &'static str)> {
+    let layers: Vec<String> = (0..image.layers().len()).map(|i| layer_label(image, i)).collect();
+    crate::image_files::documents(label, &layers, walk, inventory, facts, secrets_reported)
+        .into_iter()
+        .map(|source| (source, "image-files"))
+        .collect()
 }
 
 /// `layer 2 (RUN apt-get install -y curl)`: the layer and the build step that made it, when the

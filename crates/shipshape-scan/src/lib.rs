@@ -6,6 +6,7 @@ pub mod discover;
 pub mod docker_host;
 pub mod frontend;
 pub mod image_audit;
+pub mod image_files;
 pub mod pod_security;
 pub mod read;
 pub mod vex;

@@ -2,6 +2,7 @@
 
 mod deployment;
 pub(crate) mod engine;
+mod image_files;
 mod image_spec;
 pub mod kube_object;
 mod text;
@@ -10,6 +11,10 @@ pub(crate) mod workload;
 
 pub use deployment::{check_deployment, check_deployment_all, deployment_rules};
 pub use engine::{check_engine, check_engine_all, engine_rules};
+pub use image_files::{
+    SECRET_REPORTED, cache_root, check_accounts, check_image_files, content_notes, image_files_rules,
+    notable_package, notable_rules, wants_content,
+};
 pub use image_spec::{check_image_spec, check_image_spec_all, image_spec_rules};
 pub use kube_object::{KubeObject, check_kube_object, kube_object_rules};
 pub use text::{check_text, text_rules};

@@ -12,3 +12,6 @@ pub(crate) mod img009_pipe_without_pipefail;
 pub(crate) mod img010_useradd_large_uid;
 pub(crate) mod img011_package_upgrade_in_build;
 pub(crate) mod img012_package_index_update_alone;
+pub(crate) mod img500_unneeded_file_in_image;
+pub(crate) mod img501_package_cache_in_image;
+pub(crate) mod img502_build_tool_in_image;
