@@ -3,6 +3,9 @@
 //! Every front end (Dockerfile, Compose, Kubernetes, images, live hosts) lowers what it reads into
 //! the plain structs of this crate; every rule reads only these structs and emits [`Finding`]s; every
 //! renderer prints findings. Nothing here does I/O.
+//!
+//! Images add [`ImageFiles`] (the notable entries of an image's layers) and [`AccountFile`] (its
+//! account databases) for the filesystem rules.
 
 pub mod engine;
 pub mod finding;
