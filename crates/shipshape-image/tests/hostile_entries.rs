@@ -10,7 +10,7 @@ use common::*;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use shipshape_image::{AnomalyKind, FileKind, Image, VisitEntry, VisitResult, Visitor, WalkOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -169,7 +169,8 @@ fn many_files_layout(dir: &Path, count: u32) -> PathBuf {
     }
     put(&[0u8; 1024]);
     let blob = encoder.finish().unwrap();
-    let diff_id = format!("sha256:{}", hex::encode(diff.finalize()));
+    let diff_id =
+        format!("sha256:{}", diff.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>());
     let config = serde_json::to_vec(&json!({
         "architecture": "amd64",
         "os": "linux",
@@ -182,12 +183,6 @@ fn many_files_layout(dir: &Path, count: u32) -> PathBuf {
     let path = dir.join("many");
     oci_layout(&path, &config, &[layer], None);
     path
-}
-
-mod hex {
-    pub fn encode(bytes: impl AsRef<[u8]>) -> String {
-        bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-    }
 }
 
 /// Peak resident memory of this process, in KiB.

@@ -24,8 +24,15 @@ use crate::secrets::{
 
 pub use sec503_credential_file_in_image::SECRET_REPORTED;
 
+/// A rule and the test for the entries it wants kept.
+type EntryRule = (&'static RuleMeta, fn(&ImageFile) -> bool);
+/// A rule and its check over an image's listing.
+type FilesRule = (&'static RuleMeta, fn(&ImageFiles, &mut Checker<'_>));
+/// A rule and its check over an account database.
+type AccountsRule = (&'static RuleMeta, fn(&AccountFile, &mut Checker<'_>));
+
 /// The rules that read single entries, with the test for the entries they want.
-const ENTRY_RULES: &[(&RuleMeta, fn(&ImageFile) -> bool)] = &[
+const ENTRY_RULES: &[EntryRule] = &[
     (&img500_unneeded_file_in_image::UNNEEDED_FILE_IN_IMAGE, img500_unneeded_file_in_image::matches),
     (&img502_build_tool_in_image::BUILD_TOOL_IN_IMAGE, img502_build_tool_in_image::matches),
     (&net500_ssh_server_installed::SSH_SERVER_INSTALLED, net500_ssh_server_installed::matches),
@@ -74,7 +81,7 @@ pub fn notable_package(name: &str) -> bool {
 
 /// Runs every enabled rule over the notable entries of an image.
 pub fn check_image_files(files: &ImageFiles, checker: &mut Checker<'_>) {
-    let rules: [(&RuleMeta, fn(&ImageFiles, &mut Checker<'_>)); 8] = [
+    let rules: [FilesRule; 8] = [
         (&img500_unneeded_file_in_image::UNNEEDED_FILE_IN_IMAGE, img500_unneeded_file_in_image::check),
         (&img501_package_cache_in_image::PACKAGE_CACHE_IN_IMAGE, img501_package_cache_in_image::check),
         (&img502_build_tool_in_image::BUILD_TOOL_IN_IMAGE, img502_build_tool_in_image::check),
@@ -93,7 +100,7 @@ pub fn check_image_files(files: &ImageFiles, checker: &mut Checker<'_>) {
 
 /// Runs every enabled rule over one account database of an image.
 pub fn check_accounts(file: &AccountFile, checker: &mut Checker<'_>) {
-    let rules: [(&RuleMeta, fn(&AccountFile, &mut Checker<'_>)); 5] = [
+    let rules: [AccountsRule; 5] = [
         (&prv503_duplicate_account_id::DUPLICATE_ACCOUNT_ID, prv503_duplicate_account_id::check),
         (&prv504_extra_root_account::EXTRA_ROOT_ACCOUNT, prv504_extra_root_account::check),
         (&sec500_empty_password::EMPTY_PASSWORD, sec500_empty_password::check),
