@@ -20,6 +20,9 @@ use crate::image::img011_package_upgrade_in_build;
 use crate::image::img012_package_index_update_alone;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::image::{img013_invalid_image_reference, img014_tag_without_digest, img015_end_of_life_image};
+use crate::image::{
+    img500_unneeded_file_in_image, img501_package_cache_in_image, img502_build_tool_in_image,
+};
 use crate::isolation::{
     iso100_host_pid_namespace, iso101_host_ipc_namespace, iso102_host_uts_namespace,
     iso103_host_user_namespace, iso104_host_cgroup_namespace, iso105_runtime_socket_mount,
@@ -36,6 +39,7 @@ use crate::monitoring::{
 };
 use crate::network::net001_ssh_server_in_image;
 use crate::network::net002_build_host_network;
+use crate::network::net500_ssh_server_installed;
 use crate::network::{
     net100_host_network, net101_port_on_all_interfaces, net102_sensitive_port_published,
     net103_privileged_host_port, net104_pods_without_network_policy, net200_exposed_path_to_host,
@@ -62,6 +66,10 @@ use crate::privilege::{
     prv400_default_seccomp_unconfined, prv401_new_privileges_by_default, prv402_missing_authorization_plugin,
     prv403_rootful_daemon,
 };
+use crate::privilege::{
+    prv500_setuid_file, prv501_world_writable_directory, prv502_world_writable_file,
+    prv503_duplicate_account_id, prv504_extra_root_account,
+};
 use crate::secrets::sec001_secret_in_build_config;
 use crate::secrets::sec002_secret_in_run_command;
 use crate::secrets::sec003_secret_file_copied;
@@ -69,6 +77,10 @@ use crate::secrets::sec004_build_secret_persisted;
 use crate::secrets::{
     sec100_secret_in_environment, sec101_known_credential_format, sec102_secret_manifest_data,
     sec103_credential_in_config_map, sec110_hardcoded_secret,
+};
+use crate::secrets::{
+    sec500_empty_password, sec501_password_hash_in_image, sec502_weak_password_hash,
+    sec503_credential_file_in_image,
 };
 use crate::supply_chain::sup004_unpinned_system_package;
 use crate::supply_chain::sup005_unpinned_library_package;
@@ -107,6 +119,9 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img013_invalid_image_reference::INVALID_IMAGE_REFERENCE,
     &img014_tag_without_digest::TAG_WITHOUT_DIGEST,
     &img015_end_of_life_image::END_OF_LIFE_IMAGE,
+    &img500_unneeded_file_in_image::UNNEEDED_FILE_IN_IMAGE,
+    &img501_package_cache_in_image::PACKAGE_CACHE_IN_IMAGE,
+    &img502_build_tool_in_image::BUILD_TOOL_IN_IMAGE,
     &iso100_host_pid_namespace::HOST_PID_NAMESPACE,
     &iso101_host_ipc_namespace::HOST_IPC_NAMESPACE,
     &iso102_host_uts_namespace::HOST_UTS_NAMESPACE,
@@ -156,6 +171,7 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &net401_inter_container_communication::INTER_CONTAINER_COMMUNICATION,
     &net402_userland_proxy_enabled::USERLAND_PROXY_ENABLED,
     &net403_iptables_disabled::IPTABLES_DISABLED,
+    &net500_ssh_server_installed::SSH_SERVER_INSTALLED,
     &prv001_root_user::ROOT_USER,
     &prv002_missing_user::MISSING_USER,
     &prv003_sudo_in_run::SUDO_IN_RUN,
@@ -187,6 +203,11 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &prv401_new_privileges_by_default::NEW_PRIVILEGES_BY_DEFAULT,
     &prv402_missing_authorization_plugin::MISSING_AUTHORIZATION_PLUGIN,
     &prv403_rootful_daemon::ROOTFUL_DAEMON,
+    &prv500_setuid_file::SETUID_FILE,
+    &prv501_world_writable_directory::WORLD_WRITABLE_DIRECTORY,
+    &prv502_world_writable_file::WORLD_WRITABLE_FILE,
+    &prv503_duplicate_account_id::DUPLICATE_ACCOUNT_ID,
+    &prv504_extra_root_account::EXTRA_ROOT_ACCOUNT,
     &sec001_secret_in_build_config::SECRET_IN_BUILD_CONFIG,
     &sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND,
     &sec003_secret_file_copied::SECRET_FILE_COPIED,
@@ -196,6 +217,10 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sec102_secret_manifest_data::SECRET_MANIFEST_DATA,
     &sec103_credential_in_config_map::CREDENTIAL_IN_CONFIG_MAP,
     &sec110_hardcoded_secret::HARDCODED_SECRET,
+    &sec500_empty_password::EMPTY_PASSWORD,
+    &sec501_password_hash_in_image::PASSWORD_HASH_IN_IMAGE,
+    &sec502_weak_password_hash::WEAK_PASSWORD_HASH,
+    &sec503_credential_file_in_image::CREDENTIAL_FILE_IN_IMAGE,
     &sup001_download_piped_to_shell::DOWNLOAD_PIPED_TO_SHELL,
     &sup002_tls_verification_disabled::TLS_VERIFICATION_DISABLED,
     &sup003_package_signature_check_disabled::PACKAGE_SIGNATURE_CHECK_DISABLED,
@@ -259,6 +284,7 @@ mod tests {
             .chain(crate::checkers::kube_object_rules())
             .chain(crate::checkers::text_rules())
             .chain(crate::checkers::vulnerability_rules())
+            .chain(crate::checkers::image_files_rules())
             .map(|r| r.code)
             .collect();
         checked.sort_unstable();

@@ -8,13 +8,17 @@
 //! so findings point at the layer and line. Every file the inventory found packages in (an OS
 //! package database, a `METADATA` or `package.json`, a jar, a Go binary) is a document of the
 //! same naming with its packages attached, matched in their ecosystem.
+//! The filesystem checks add the documents of [`crate::image_files`] (`<image>!/files` and the
+//! account databases).
 
 use crate::frontend::{OsPackage, OsPackages};
+use crate::image_files::{FileFacts, Tee, account_db};
 use shipshape_image::{
     Fate, Image, ImageError, Inventory, Layer, LayerStats, OpenOptions, Package, PackageManager, Platform,
     VisitEntry, VisitResult, Visitor, Walk,
 };
 use shipshape_model::{Component, ComponentKind, SourceFile};
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -137,11 +141,13 @@ pub fn read_image(
     let label = label.to_string();
     let state =
         WalkProgress { layer: 0, layers: image.layers().len(), layer_size: None, files: 0, finished: false };
+    let mut facts = FileFacts::default();
     let Some(detector) = crate::frontend::detector() else {
-        let mut reporting = Reporting { inner: &mut (), progress, state };
+        let mut reporting = Reporting { inner: &mut facts, progress, state };
         let (walk, inventory) = image.scan(&mut reporting)?;
         let packages = package_documents(&image, &inventory, &label);
         documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
+        documents.extend(filesystem_documents(&image, &label, &walk, &inventory, &facts, &HashSet::new()));
         return Ok(ImageDocuments {
             documents,
             packages,
@@ -153,11 +159,19 @@ pub fn read_image(
         });
     };
     let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
-    let mut reporting = Reporting { inner: &mut visitor, progress, state };
+    let mut tee = Tee(&mut visitor, &mut facts);
+    let mut reporting = Reporting { inner: &mut tee, progress, state };
     let (walk, inventory) = image.scan(&mut reporting)?;
     let packages = package_documents(&image, &inventory, &label);
     documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
+    let reported: HashSet<(usize, String)> = visitor.found.iter().map(|(l, p, _)| (*l, p.clone())).collect();
+    documents.extend(filesystem_documents(&image, &label, &walk, &inventory, &facts, &reported));
     for (layer, file_path, bytes) in visitor.found {
+        // The filesystem rules judge the password hashes of the final account databases.
+        if account_db(&file_path).is_some() && walk.filesystem.fate(layer, &file_path) == Some(Fate::Visible)
+        {
+            continue;
+        }
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
             _ => String::new(),
@@ -248,6 +262,22 @@ fn os_release_document(
     };
     let name = format!("{label}!/layer-{}{}", file.layer, file.path);
     Ok(Some((SourceFile::new(name, String::from_utf8_lossy(&file.data).into_owned()), "os-release")))
+}
+
+/// The `image-files` documents of the filesystem checks.
+fn filesystem_documents(
+    image: &Image,
+    label: &str,
+    walk: &Walk,
+    inventory: &Inventory,
+    facts: &FileFacts,
+    secrets_reported: &HashSet<(usize, String)>,
+) -> Vec<(SourceFile, &'static str)> {
+    let layers: Vec<String> = (0..image.layers().len()).map(|i| layer_label(image, i)).collect();
+    crate::image_files::documents(label, &layers, walk, inventory, facts, secrets_reported)
+        .into_iter()
+        .map(|source| (source, "image-files"))
+        .collect()
 }
 
 /// `layer 2 (RUN apt-get install -y curl)`: the layer and the build step that made it, when the

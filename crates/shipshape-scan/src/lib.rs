@@ -1,12 +1,17 @@
 //! The scan pipeline: discover targets, read them (bounded), run each through its front end and
 //! the rules in parallel, and pass the findings through the sink (configuration, suppressions,
 //! baseline). Renderers and the binary sit on top; nothing here prints.
+//!
+//! Images are read by [`image_audit`] in one walk: the config, every layer file holding a
+//! credential, the package databases, and the filesystem documents of [`image_files`] that the
+//! `image-files` front end checks with the filesystem rules.
 
 pub mod discover;
 pub mod docker_host;
 pub mod fix;
 pub mod frontend;
 pub mod image_audit;
+pub mod image_files;
 pub mod pod_security;
 pub mod read;
 pub mod vex;

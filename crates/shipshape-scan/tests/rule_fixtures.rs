@@ -27,19 +27,22 @@
 //!   `socket: {path, mode, owner, group}` and `endpoint: {address, tls: none|no-verify|verify}`.
 //!   `# expect: CODE` works as in the Compose form; at least one case must trigger the rule and
 //!   one must not.
+//! - Image filesystem (`<CODE>.files`, or `<CODE>.passwd`/`.group`/`.shadow` for the account
+//!   rules): the documents `shipshape image` writes for an image's files, read by the
+//!   `image-files` front end; `# expect: CODE` covers the next line, and some line must be clean.
 
 use shipshape_kube::pod_security::Policy;
 use shipshape_model::fix::apply_fixes;
 use shipshape_model::{Applicability, EngineConfig, Finding, FixAvailability, Layer, RuleMeta, SourceFile};
 use shipshape_rules::checkers::{
-    deployment_rules, engine_rules, image_ref_rules, kube_object_rules, text_rules, vulnerability_rules,
-    workload_rules,
+    deployment_rules, engine_rules, image_files_rules, image_ref_rules, kube_object_rules, text_rules,
+    vulnerability_rules, workload_rules,
 };
 use shipshape_rules::{ALL_RULES, RuleSettings};
 use shipshape_scan::frontend::yaml_pragmas::covered_block;
 use shipshape_scan::frontend::{
-    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, InspectFrontend, KubeFrontend,
-    LockfileFrontend, TextFrontend,
+    ComposeFrontend, DockerfileFrontend, Frontend, FrontendContext, ImageFilesFrontend, InspectFrontend,
+    KubeFrontend, LockfileFrontend, TextFrontend,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -410,6 +413,37 @@ fn check_text_fixture(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
     failures
 }
 
+/// An image filesystem fixture: a file listing or an account database, named as `shipshape image`
+/// names those documents, with `# expect: CODE` lines covering the line after them.
+fn check_image_files_fixture(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let document = match path.extension().and_then(|e| e.to_str()) {
+        Some(db @ ("passwd" | "group" | "shadow")) => format!("fixture!/layer-0/etc/{db}"),
+        _ => "fixture!/files".to_owned(),
+    };
+    let source = SourceFile::new(document.as_str(), text.as_str());
+    let expected: Vec<(u32, u32)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| expects(line, rule.code))
+        .map(|(i, _)| {
+            let next = u32::try_from(i + 2).unwrap_or(u32::MAX);
+            (next, next)
+        })
+        .collect();
+    let (findings, errors) = run(&ImageFilesFrontend, &source, rule);
+    let display = path.display().to_string();
+    let mut failures = compare(&display, rule, &document, &findings, &expected);
+    if errors > 0 {
+        failures.push(format!("{display}: {errors} unreadable line(s)"));
+    }
+    let content_lines = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).count();
+    if expected.is_empty() || content_lines <= expected.len() {
+        failures.push(format!("{display}: needs at least one triggering and one clean line"));
+    }
+    failures
+}
+
 /// A vulnerability fixture: `<CODE>.requirements.txt` with `# expect: CODE` lines covering the
 /// line after them, matched against the OSV records of `<CODE>.osv.json` imported into a
 /// temporary database.
@@ -467,6 +501,7 @@ fn every_rule_has_fixtures_and_they_hold() {
     let engine: Vec<&str> = engine_rules().map(|r| r.code).collect();
     let text: Vec<&str> = text_rules().map(|r| r.code).collect();
     let vulnerability: Vec<&str> = vulnerability_rules().map(|r| r.code).collect();
+    let image_files: Vec<&str> = image_files_rules().map(|r| r.code).collect();
     let kubernetes_only: Vec<&str> =
         shipshape_rules::pod_security::rules().chain(kube_object_rules()).map(|r| r.code).collect();
     let image_references: Vec<&str> = image_ref_rules().map(|r| r.code).collect();
@@ -496,6 +531,19 @@ fn every_rule_has_fixtures_and_they_hold() {
                     vuln_lockfile.display(),
                     vuln_records.display()
                 ));
+            }
+        } else if image_files.contains(&rule.code) {
+            let found: Vec<PathBuf> = ["files", "passwd", "group", "shadow"]
+                .iter()
+                .map(|ext| dir.join(format!("{}.{ext}", rule.code)))
+                .filter(|p| p.exists())
+                .collect();
+            if found.is_empty() {
+                failures.push(format!("{} has no image filesystem fixture in {}", rule.code, dir.display()));
+            }
+            for fixture in found {
+                failures.extend(check_image_files_fixture(rule, &fixture));
+                checked += 1;
             }
         } else if text.contains(&rule.code) {
             if text_fixture.exists() {

@@ -15,3 +15,6 @@ pub(crate) mod img012_package_index_update_alone;
 pub(crate) mod img013_invalid_image_reference;
 pub(crate) mod img014_tag_without_digest;
 pub(crate) mod img015_end_of_life_image;
+pub(crate) mod img500_unneeded_file_in_image;
+pub(crate) mod img501_package_cache_in_image;
+pub(crate) mod img502_build_tool_in_image;

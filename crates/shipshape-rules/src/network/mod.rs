@@ -12,3 +12,4 @@ pub(crate) mod net400_engine_api_without_tls;
 pub(crate) mod net401_inter_container_communication;
 pub(crate) mod net402_userland_proxy_enabled;
 pub(crate) mod net403_iptables_disabled;
+pub(crate) mod net500_ssh_server_installed;

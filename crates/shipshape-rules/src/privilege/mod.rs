@@ -21,3 +21,8 @@ pub(crate) mod prv400_default_seccomp_unconfined;
 pub(crate) mod prv401_new_privileges_by_default;
 pub(crate) mod prv402_missing_authorization_plugin;
 pub(crate) mod prv403_rootful_daemon;
+pub(crate) mod prv500_setuid_file;
+pub(crate) mod prv501_world_writable_directory;
+pub(crate) mod prv502_world_writable_file;
+pub(crate) mod prv503_duplicate_account_id;
+pub(crate) mod prv504_extra_root_account;

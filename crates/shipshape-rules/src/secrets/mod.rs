@@ -9,3 +9,7 @@ pub(crate) mod sec101_known_credential_format;
 pub(crate) mod sec102_secret_manifest_data;
 pub(crate) mod sec103_credential_in_config_map;
 pub(crate) mod sec110_hardcoded_secret;
+pub(crate) mod sec500_empty_password;
+pub(crate) mod sec501_password_hash_in_image;
+pub(crate) mod sec502_weak_password_hash;
+pub(crate) mod sec503_credential_file_in_image;

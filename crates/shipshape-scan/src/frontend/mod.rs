@@ -8,6 +8,7 @@ mod compose;
 mod dockerfile;
 mod engine;
 mod image_config;
+mod image_files;
 mod inspect;
 mod kube;
 mod lockfile;
@@ -23,6 +24,7 @@ pub use compose::ComposeFrontend;
 pub use dockerfile::DockerfileFrontend;
 pub use engine::EngineFrontend;
 pub use image_config::ImageConfigFrontend;
+pub use image_files::ImageFilesFrontend;
 pub use inspect::InspectFrontend;
 pub use kube::KubeFrontend;
 pub use lockfile::{LockfileFrontend, OsPackage, OsPackages};
@@ -91,6 +93,7 @@ pub static FRONTENDS: &[&dyn Frontend] = &[
     &EngineFrontend,
     &KubeFrontend,
     &ImageConfigFrontend,
+    &ImageFilesFrontend,
     &LockfileFrontend,
     &OsReleaseFrontend,
     &TextFrontend,
