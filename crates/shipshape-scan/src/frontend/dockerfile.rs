@@ -4,7 +4,7 @@ use shipshape_dockerfile::{Diagnostic, DiagnosticKind, Dockerfile, Keyword};
 use shipshape_model::general::{PARSE_ERROR, UNKNOWN_FLAG, UNKNOWN_INSTRUCTION};
 use shipshape_model::{Finding, Origin, Severity, SourceFile, Span};
 use shipshape_rules::Checker;
-use shipshape_rules::checkers::check_image_spec;
+use shipshape_rules::checkers::check_dockerfile;
 use shipshape_workspace::{PragmaScope, ScopedPragma, parse_pragma};
 
 use super::{Frontend, FrontendContext, FrontendOutput};
@@ -34,10 +34,15 @@ impl Frontend for DockerfileFrontend {
             if diagnostic.severity == shipshape_dockerfile::Severity::Error {
                 output.parse_errors += 1;
             }
+            // Rules of their own report these (instruction order, ONBUILD triggers, empty
+            // continuation lines), under hadolint's and BuildKit's names.
+            if shipshape_rules::checkers::reported_by_rule(diagnostic.kind) {
+                continue;
+            }
             output.findings.push(diagnostic_finding(diagnostic, source));
         }
         let mut checker = Checker::new(context.settings, context.is_enabled);
-        check_image_spec(&lowered.spec, &mut checker);
+        check_dockerfile(&dockerfile, &lowered.spec, &mut checker);
         output.findings.extend(checker.into_findings());
         let (pragmas, pragma_errors) = pragmas(&dockerfile, source);
         output.pragmas = pragmas;
