@@ -1,5 +1,6 @@
 use shipshape_dockerfile::{Instruction, Keyword};
-use shipshape_model::declare_rule;
+use shipshape_model::{Span, declare_rule};
+use shipshape_shell::{Context, Script};
 
 use crate::checkers::dockerfile::Syntax;
 use crate::context::Checker;
@@ -8,10 +9,11 @@ use crate::shell::Scripts;
 declare_rule! {
     /// ## What it does
     /// Flags a `RUN` that directly follows another `RUN` (only comments between them) with the
-    /// same flags, when both are short: neither runs more than two commands. Longer runs are
-    /// left alone, since splitting them is usually deliberate (caching, readability), as are
-    /// runs with different `--mount`/`--network`/`--security` flags. The finding points at the
-    /// second `RUN`.
+    /// same flags, when each runs a single command: `sh -c '...'`, an `if` or a subshell counts
+    /// as one, commands in `$(...)` do not count. Runs that already chain commands are left
+    /// alone, since splitting them is usually deliberate (caching, readability), as are runs
+    /// with different `--mount`/`--network`/`--security` flags, heredoc scripts and runs in a
+    /// non-POSIX `SHELL`. The finding points at the second `RUN`.
     ///
     /// ## Why is this bad?
     /// Each `RUN` adds a layer. Short steps back to back make images larger and slower to pull,
@@ -48,6 +50,21 @@ declare_rule! {
     }
 }
 
+/// The commands the run's own shell runs one after another: an `if`, a loop or a `{ ...; }` is
+/// one, as is `sh -c '...'`; command substitutions do not count.
+fn top_level_commands(script: &Script) -> usize {
+    let within = |span: Span| {
+        script
+            .compounds
+            .iter()
+            .any(|c| c.span != span && c.span.start <= span.start && span.end <= c.span.end)
+    };
+    let top =
+        |context: &Context, span: Span| context.nested == 0 && context.substitution == 0 && !within(span);
+    script.commands.iter().filter(|c| top(&c.context, c.span)).count()
+        + script.compounds.iter().filter(|c| top(&c.context, c.span)).count()
+}
+
 fn flags(run: &Instruction) -> Vec<String> {
     let mut flags: Vec<String> = run.flags.iter().map(|f| f.text()).collect();
     flags.sort_unstable();
@@ -61,7 +78,10 @@ pub(crate) fn check(syntax: &Syntax<'_>, scripts: &Scripts<'_>, checker: &mut Ch
         let commands = |instruction: &Instruction| {
             runs.iter()
                 .find(|r| r.run.origin.span.start == instruction.span.start)
-                .map_or(usize::MAX, |r| r.script.commands.len())
+                .filter(|r| {
+                    r.run.heredocs.is_empty() && r.script.interpreter.as_ref().is_none_or(|i| i.is_shell())
+                })
+                .map_or(usize::MAX, |r| top_level_commands(&r.script))
         };
         for pair in stage.body.windows(2) {
             let [first, second] = pair else { continue };
@@ -71,7 +91,7 @@ pub(crate) fn check(syntax: &Syntax<'_>, scripts: &Scripts<'_>, checker: &mut Ch
             {
                 continue;
             }
-            if commands(first) > 2 || commands(second) > 2 {
+            if commands(first) > 1 || commands(second) > 1 {
                 continue;
             }
             checker

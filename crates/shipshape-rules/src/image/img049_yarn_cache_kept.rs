@@ -72,9 +72,10 @@ pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
     }
     for command in run.commands(&["yarn"]) {
         let args = command.parse_args();
+        // Bare `yarn` installs, unless it only prints something (`yarn --version`).
         let installs = match args.positionals.first() {
             Some(sub) => sub.is("install"),
-            None => true,
+            None => !args.has(&["--version", "-v", "--help", "-h"]),
         };
         if !installs {
             continue;
