@@ -3,7 +3,10 @@
 //! Each rule is one file under a folder named for its defence layer (`privilege/prv001_root_user.rs`):
 //! its metadata and documentation (a [`declare_rule!`](shipshape_model::declare_rule) static) and a pure
 //! `check` over one model type. [`codes`] is the one registry of every code; the [`checkers`] walk
-//! each model value once and call the enabled rules.
+//! each model value once and call the enabled rules. Dockerfile rules about how the file is
+//! written (casing, order, legacy forms, stage references) read its syntax tree through
+//! [`checkers::check_dockerfile`]; the others read the lowered `ImageSpec`, so built images'
+//! configurations get them too.
 
 pub mod checkers;
 pub mod codes;

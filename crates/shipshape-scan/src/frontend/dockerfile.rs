@@ -103,3 +103,36 @@ fn pragmas(dockerfile: &Dockerfile, source: &SourceFile) -> (Vec<ScopedPragma>, 
     }
     (scoped, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_with_rules_of_their_own_are_reported_once() {
+        let text =
+            "ENV A=1\nFROM alpine:3.20\nONBUILD FROM alpine:3.20\nRUN echo \\\n\n  hi\nRUN [\"a\", 1]\n";
+        let source = SourceFile::new("Dockerfile", text);
+        let settings = shipshape_rules::RuleSettings::default();
+        let all = |_: &shipshape_model::RuleMeta| true;
+        let context = FrontendContext {
+            settings: &settings,
+            is_enabled: &all,
+            build_args: &[],
+            env_files: &[],
+            cluster: &Default::default(),
+            secrets: None,
+            vuln: None,
+            os_packages: None,
+        };
+        let output = DockerfileFrontend.check(&source, &context);
+        let codes: Vec<&str> = output.findings.iter().map(|f| f.rule.code).collect();
+        for code in ["IMG050", "IMG039", "IMG062"] {
+            assert_eq!(codes.iter().filter(|c| **c == code).count(), 1, "{code} in {codes:?}");
+        }
+        // Only the JSON array BuildKit rejects is a parse error finding; the refused
+        // instructions still count as parse errors.
+        assert_eq!(codes.iter().filter(|c| **c == "GEN001").count(), 1, "{codes:?}");
+        assert_eq!(output.parse_errors, 3);
+    }
+}
