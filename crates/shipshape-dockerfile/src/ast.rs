@@ -501,6 +501,8 @@ pub enum DiagnosticKind {
     LineTooLong,
     /// An instruction other than `ARG` before the first `FROM`.
     NoBuildStage,
+    /// `ONBUILD ONBUILD`, `ONBUILD FROM` or `ONBUILD MAINTAINER`.
+    InvalidOnbuildTrigger,
     /// An empty line inside a line continuation (a warning).
     EmptyContinuationLine,
     /// Lowering: an image or stage reference that cannot be used (`FROM Bad:Ref`,

@@ -242,14 +242,22 @@ fn check_args(instruction: &Instruction, diagnostics: &mut Vec<Diagnostic>) {
             if let Some(trigger) = instruction.onbuild_trigger() {
                 match trigger.keyword {
                     Keyword::Onbuild => {
-                        fail(
-                            "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string(),
+                        let message = "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string();
+                        error(
+                            diagnostics,
+                            DiagnosticKind::InvalidOnbuildTrigger,
+                            message,
                             trigger.keyword_span,
                         );
                     }
                     Keyword::From | Keyword::Maintainer => {
                         let message = format!("{} isn't allowed as an ONBUILD trigger", trigger.keyword);
-                        fail(message, trigger.keyword_span);
+                        error(
+                            diagnostics,
+                            DiagnosticKind::InvalidOnbuildTrigger,
+                            message,
+                            trigger.keyword_span,
+                        );
                     }
                     _ => {}
                 }

@@ -270,6 +270,11 @@ pub struct RuleMeta {
     pub doc: &'static str,
     pub aliases: &'static [Alias],
     pub fix: FixAvailability,
+    /// Off unless selected by its code, name or alias (`select = ["IMG020"]`): a selection by
+    /// prefix or `ALL` does not turn it on. For checks most users do not want, such as
+    /// hadolint's rules that are off by default.
+    #[serde(skip)]
+    pub opt_in: bool,
 }
 
 impl RuleMeta {
@@ -320,6 +325,7 @@ macro_rules! declare_rule {
             asset: $asset:ident,
             severity: $severity:ident,
             fix: $fix:ident,
+            $(opt_in: $opt_in:literal,)?
             summary: $summary:literal,
             aliases: [$(($tool:ident, $alias:literal)),* $(,)?] $(,)?
         }
@@ -336,6 +342,7 @@ macro_rules! declare_rule {
             doc: concat!($($doc, "\n"),*),
             aliases: &[$($crate::Alias::new($crate::Tool::$tool, $alias)),*],
             fix: $crate::rule::FixAvailability::$fix,
+            opt_in: false $(|| $opt_in)?,
         };
     };
 }

@@ -21,6 +21,23 @@ use crate::image::img012_package_index_update_alone;
 use crate::image::{img001_untagged_base_image, img002_latest_base_tag, img003_add_local_files};
 use crate::image::{img013_invalid_image_reference, img014_tag_without_digest, img015_end_of_life_image};
 use crate::image::{
+    img020_relative_workdir, img021_pointless_command_in_run, img022_copied_archive_extracted,
+    img023_expose_port_out_of_range, img024_expose_host_mapping, img025_expose_protocol_casing,
+    img026_repeated_healthcheck, img027_repeated_cmd, img028_repeated_entrypoint, img029_copy_many_to_file,
+    img030_copy_from_undefined_stage, img031_copy_from_own_stage, img032_duplicate_stage_name,
+    img033_shell_form_command, img034_constant_platform_flag, img035_redundant_target_platform,
+    img036_yum_without_yes, img037_dnf_without_yes, img038_zypper_without_non_interactive,
+    img039_invalid_onbuild_trigger, img040_env_self_reference, img041_copy_relative_destination,
+    img042_wget_progress_output, img043_invalid_label_key, img044_empty_oci_label,
+    img045_invalid_oci_label_url, img046_invalid_oci_label_date, img047_invalid_oci_label_license,
+    img048_consecutive_run, img049_yarn_cache_kept, img050_instruction_before_from,
+    img052_maintainer_instruction, img053_mixed_download_tools, img054_default_shell_replaced,
+    img055_legacy_key_value_format, img056_from_as_casing, img057_stage_name_casing,
+    img058_reserved_stage_name, img059_inconsistent_instruction_casing, img060_undefined_arg_in_from,
+    img061_invalid_default_arg_in_from, img062_empty_continuation_line, img063_undefined_variable,
+    img064_stage_description_mismatch, img065_inline_ignore_pragma,
+};
+use crate::image::{
     img500_unneeded_file_in_image, img501_package_cache_in_image, img502_build_tool_in_image,
 };
 use crate::isolation::{
@@ -119,6 +136,51 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &img013_invalid_image_reference::INVALID_IMAGE_REFERENCE,
     &img014_tag_without_digest::TAG_WITHOUT_DIGEST,
     &img015_end_of_life_image::END_OF_LIFE_IMAGE,
+    &img020_relative_workdir::RELATIVE_WORKDIR,
+    &img021_pointless_command_in_run::POINTLESS_COMMAND_IN_RUN,
+    &img022_copied_archive_extracted::COPIED_ARCHIVE_EXTRACTED,
+    &img023_expose_port_out_of_range::EXPOSE_PORT_OUT_OF_RANGE,
+    &img024_expose_host_mapping::EXPOSE_HOST_MAPPING,
+    &img025_expose_protocol_casing::EXPOSE_PROTOCOL_CASING,
+    &img026_repeated_healthcheck::REPEATED_HEALTHCHECK,
+    &img027_repeated_cmd::REPEATED_CMD,
+    &img028_repeated_entrypoint::REPEATED_ENTRYPOINT,
+    &img029_copy_many_to_file::COPY_MANY_TO_FILE,
+    &img030_copy_from_undefined_stage::COPY_FROM_UNDEFINED_STAGE,
+    &img031_copy_from_own_stage::COPY_FROM_OWN_STAGE,
+    &img032_duplicate_stage_name::DUPLICATE_STAGE_NAME,
+    &img033_shell_form_command::SHELL_FORM_COMMAND,
+    &img034_constant_platform_flag::CONSTANT_PLATFORM_FLAG,
+    &img035_redundant_target_platform::REDUNDANT_TARGET_PLATFORM,
+    &img036_yum_without_yes::YUM_WITHOUT_YES,
+    &img037_dnf_without_yes::DNF_WITHOUT_YES,
+    &img038_zypper_without_non_interactive::ZYPPER_WITHOUT_NON_INTERACTIVE,
+    &img039_invalid_onbuild_trigger::INVALID_ONBUILD_TRIGGER,
+    &img040_env_self_reference::ENV_SELF_REFERENCE,
+    &img041_copy_relative_destination::COPY_RELATIVE_DESTINATION,
+    &img042_wget_progress_output::WGET_PROGRESS_OUTPUT,
+    &img043_invalid_label_key::INVALID_LABEL_KEY,
+    &img044_empty_oci_label::EMPTY_OCI_LABEL,
+    &img045_invalid_oci_label_url::INVALID_OCI_LABEL_URL,
+    &img046_invalid_oci_label_date::INVALID_OCI_LABEL_DATE,
+    &img047_invalid_oci_label_license::INVALID_OCI_LABEL_LICENSE,
+    &img048_consecutive_run::CONSECUTIVE_RUN,
+    &img049_yarn_cache_kept::YARN_CACHE_KEPT,
+    &img050_instruction_before_from::INSTRUCTION_BEFORE_FROM,
+    &img052_maintainer_instruction::MAINTAINER_INSTRUCTION,
+    &img053_mixed_download_tools::MIXED_DOWNLOAD_TOOLS,
+    &img054_default_shell_replaced::DEFAULT_SHELL_REPLACED,
+    &img055_legacy_key_value_format::LEGACY_KEY_VALUE_FORMAT,
+    &img056_from_as_casing::FROM_AS_CASING,
+    &img057_stage_name_casing::STAGE_NAME_CASING,
+    &img058_reserved_stage_name::RESERVED_STAGE_NAME,
+    &img059_inconsistent_instruction_casing::INCONSISTENT_INSTRUCTION_CASING,
+    &img060_undefined_arg_in_from::UNDEFINED_ARG_IN_FROM,
+    &img061_invalid_default_arg_in_from::INVALID_DEFAULT_ARG_IN_FROM,
+    &img062_empty_continuation_line::EMPTY_CONTINUATION_LINE,
+    &img063_undefined_variable::UNDEFINED_VARIABLE,
+    &img064_stage_description_mismatch::STAGE_DESCRIPTION_MISMATCH,
+    &img065_inline_ignore_pragma::INLINE_IGNORE_PRAGMA,
     &img500_unneeded_file_in_image::UNNEEDED_FILE_IN_IMAGE,
     &img501_package_cache_in_image::PACKAGE_CACHE_IN_IMAGE,
     &img502_build_tool_in_image::BUILD_TOOL_IN_IMAGE,
@@ -277,6 +339,7 @@ mod tests {
         use crate::checkers::{deployment_rules, engine_rules, image_spec_rules, workload_rules};
         let mut checked: Vec<&str> = image_spec_rules()
             .chain(crate::checkers::image_ref_rules())
+            .chain(crate::checkers::dockerfile_rules())
             .chain(workload_rules())
             .chain(deployment_rules())
             .chain(engine_rules())

@@ -6,7 +6,10 @@
 //! each model value once and call the enabled rules; [`checkers::image_ref`] holds the rules for
 //! every place an image is named, whatever the platform. [`typosquat`] and [`eol`] hold the
 //! bundled data those rules read (`resources/known-images.txt`, `resources/eol.txt`, see
-//! `resources/PROVENANCE.md`), parsed once.
+//! `resources/PROVENANCE.md`), parsed once; Dockerfile rules about how the file is
+//! written (casing, order, legacy forms, stage references) read its syntax tree through
+//! [`checkers::check_dockerfile`]; the others read the lowered `ImageSpec`, so built images'
+//! configurations get them too.
 
 pub mod checkers;
 pub mod codes;

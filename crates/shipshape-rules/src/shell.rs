@@ -53,6 +53,12 @@ impl<'a> RunScript<'a> {
         }
     }
 
+    /// `span` when it is an offset range in the run's file (for fixes), `None` when the script
+    /// has no file offsets (exec form, image history).
+    pub(crate) fn file_span(&self, span: Span) -> Option<Span> {
+        (self.exact && span.end >= span.start && self.run.origin.span.start <= span.start).then_some(span)
+    }
+
     /// Whether the `RUN` has a cache mount (`--mount=type=cache`) whose target is `path` or
     /// under it (or `path` is under the target).
     pub(crate) fn has_cache_mount(&self, path: &str) -> bool {

@@ -6,7 +6,7 @@
 //! expected and every expectation met, so a false positive fails like a miss.
 //!
 //! - Dockerfile: cases separated by `# ---- <name>` lines; `# expect: CODE` covers the next
-//!   instruction. Safe fixes are applied and re-checked (converge, idempotent, no new parse error).
+//!   instruction (and comment lines between them). Safe fixes are applied and re-checked (converge, idempotent, no new parse error).
 //! - Image-reference rules (every place an image is named) have a Dockerfile fixture and, when
 //!   present, Compose, Kubernetes and inspect fixtures too.
 //! - Settings: every fixture is judged on [`FIXTURE_TODAY`]; a `# settings: trusted-registries =
@@ -168,9 +168,11 @@ fn check_dockerfile(rule: &'static RuleMeta, path: &Path) -> Vec<String> {
                 failures.push(format!("{label}: `# expect` with no instruction after it"));
                 continue;
             };
-            let (first, _) = source.line_col(next.span.start);
+            // The comments between the expectation and the instruction count too (a finding
+            // about a pragma comment points at that comment).
+            let (first, _) = source.line_col(comment.span.end);
             let (last, _) = source.line_col(next.span.end.saturating_sub(1).max(next.span.start));
-            expected.push((first, last));
+            expected.push((first + 1, last));
         }
         if expected.is_empty() {
             negative = true;

@@ -12,6 +12,8 @@
 //! `ignore = ["PRV001"]` runs every `PRV` rule but `PRV001`, and `select = ["PRV001"]` with
 //! `ignore = ["PRV"]` runs `PRV001` only.
 //!
+//! Opt-in rules ([`RuleMeta::opt_in`]) run only when a `select` entry names them exactly.
+//!
 //! `GEN` rules (the scan's own findings) stay on whatever `select` says: they are implicitly
 //! selected at the specificity of the `GEN` prefix, so only `ignore = ["GEN"]` or a more specific
 //! selector turns them off. [`config-error`](shipshape_model::general::CONFIG_ERROR) and
@@ -132,6 +134,10 @@ impl RuleSelection {
             None => Some(0),
             Some(list) => most_specific(list),
         };
+        // An opt-in rule runs only when named exactly.
+        if rule.opt_in && selected != Some(EXACT) {
+            return false;
+        }
         if rule.layer == Layer::General {
             selected = selected.max(Some(Layer::General.prefix().len()));
         }
@@ -260,6 +266,33 @@ pub(crate) mod tests {
         assert_eq!(err.suggestion, "; did you mean `root-user`?");
         assert_eq!(Selector::parse("PRV9", &rules).unwrap_err().suggestion, "; did you mean `PRV`?");
         assert_eq!(Selector::parse("", &rules).unwrap_err().suggestion, "");
+    }
+
+    declare_rule! {
+        /// Inline pragmas.
+        pub(crate) static PRAGMA = {
+            code: "IMG099", name: "inline-pragma", layer: Image, threat: UncheckedInput,
+            asset: Application, severity: Info, fix: None, opt_in: true, summary: "pragma",
+            aliases: [(Hadolint, "DL1001")],
+        }
+    }
+
+    #[test]
+    fn opt_in_rules_run_only_when_named() {
+        let mut rules = rules();
+        rules.push(&PRAGMA);
+        let parse = |list: &[&str]| list.iter().map(|s| Selector::parse(s, &rules).unwrap()).collect();
+        let on = |select: Option<&[&str]>, ignore: &[&str]| {
+            RuleSelection::new(select.map(parse), parse(ignore)).is_enabled(&PRAGMA)
+        };
+        assert!(!on(None, &[]));
+        assert!(!on(Some(&["ALL"]), &[]));
+        assert!(!on(Some(&["IMG"]), &[]));
+        assert!(on(Some(&["IMG099"]), &[]));
+        assert!(on(Some(&["DL1001", "PRV"]), &[]));
+        assert!(on(Some(&["inline-pragma"]), &["IMG"]));
+        assert!(!on(Some(&["IMG099"]), &["DL1001"]));
+        assert!(!PRIVILEGED.opt_in);
     }
 
     #[test]

@@ -153,7 +153,7 @@ fn fail_on_and_severity_filter() {
     assert_eq!(codes(&json(&out)), vec!["PRV001".to_string()]);
     let out =
         shipshape(&root, &["scan", dockerfile, "--select", "IMG", "--ignore", "DL3020", "--format", "json"]);
-    assert_eq!(codes(&json(&out)), vec!["IMG001".to_string(), "IMG002".to_string()]);
+    assert_eq!(codes(&json(&out)), vec!["IMG001".to_string(), "IMG002".to_string(), "IMG033".to_string()]);
 }
 
 #[test]

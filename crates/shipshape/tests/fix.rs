@@ -37,20 +37,41 @@ fn real_world() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fix-real-world")
 }
 
-/// Whether `fixed` is `original` with text inserted (`-y`, `--no-cache`) or one instruction
-/// keyword replaced (`ADD` → `COPY`) on some lines, and nothing else.
-fn only_fix_edits(original: &str, fixed: &str) -> Result<(), String> {
-    let (old, new): (Vec<&str>, Vec<&str>) = (original.split('\n').collect(), fixed.split('\n').collect());
-    if old.len() != new.len() {
-        return Err(format!("{} lines became {}", old.len(), new.len()));
+/// The 1-based lines of `text` the fix edits of a JSON report touch, by file.
+fn fixed_lines(report: &serde_json::Value, file: &str, text: &str) -> std::collections::HashSet<usize> {
+    let line_of =
+        |offset: usize| text.get(..offset.min(text.len())).map_or(1, |t| t.matches('\n').count() + 1);
+    let mut lines = std::collections::HashSet::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        if finding["location"]["path"] != file {
+            continue;
+        }
+        for edit in finding["fix"]["edits"].as_array().into_iter().flatten() {
+            let start = edit["span"]["start"].as_u64().unwrap_or(0) as usize;
+            let end = edit["span"]["end"].as_u64().unwrap_or(0) as usize;
+            lines.extend(line_of(start)..=line_of(end));
+        }
     }
-    for (before, after) in old.iter().zip(&new) {
-        let keyword_swapped =
-            before.trim_start().starts_with("ADD ") && after.replacen("COPY ", "ADD ", 1) == *before;
-        let mut rest = after.chars();
-        let inserted_only = before.chars().all(|c| rest.any(|d| d == c));
-        if before != after && !keyword_swapped && !inserted_only {
-            return Err(format!("`{before}` became `{after}`"));
+    lines
+}
+
+/// Whether every line the fixes changed or removed in `original` is one a fix edit touches (so
+/// every other line is kept byte for byte).
+fn only_fix_edits(
+    original: &str,
+    fixed: &str,
+    touched: &std::collections::HashSet<usize>,
+) -> Result<(), String> {
+    let diff = similar::TextDiff::from_lines(original, fixed);
+    for change in diff.iter_all_changes() {
+        if change.tag() == similar::ChangeTag::Delete {
+            let line = change.old_index().map_or(0, |i| i + 1);
+            if !touched.contains(&line) {
+                return Err(format!(
+                    "line {line} `{}` changed but no fix edits it",
+                    change.value().trim_end()
+                ));
+            }
         }
     }
     Ok(())
@@ -69,7 +90,8 @@ fn fixes_round_trip_on_real_world_dockerfiles() {
         }
     }
     assert_eq!(originals.len(), 12);
-    let before = findings(&json(&shipshape(dir.path(), &["scan", ".", "-f", "json"])));
+    let before_report = json(&shipshape(dir.path(), &["scan", ".", "-f", "json", "--unsafe-fixes"]));
+    let before = findings(&before_report);
     let fixable = before.iter().filter(|f| f.2).count();
     assert!(fixable >= 15, "the sample has fixable findings: {before:?}");
     let parse_errors = |found: &[(String, String, bool)]| found.iter().filter(|f| f.0 == "GEN001").count();
@@ -101,7 +123,8 @@ fn fixes_round_trip_on_real_world_dockerfiles() {
         let now = std::fs::read_to_string(dir.path().join(name)).unwrap();
         if now != *original {
             changed += 1;
-            only_fix_edits(original, &now).unwrap_or_else(|e| panic!("{name:?}: {e}"));
+            let touched = fixed_lines(&before_report, name.to_str().unwrap(), original);
+            only_fix_edits(original, &now, &touched).unwrap_or_else(|e| panic!("{name:?}: {e}"));
         }
     }
     assert!(changed >= 10, "{changed} files changed");

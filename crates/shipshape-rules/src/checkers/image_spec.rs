@@ -1,8 +1,14 @@
+use shipshape_dockerfile::Dockerfile;
 use shipshape_model::{Finding, ImageSpec, RuleMeta};
 
+use super::dockerfile::{SYNTAX_RULES, SYNTAX_SCRIPT_RULES, Syntax, SyntaxScriptRule};
 use crate::checkers::image_ref;
 use crate::context::Checker;
 use crate::image::img003_add_local_files;
+use crate::image::{
+    img043_invalid_label_key, img044_empty_oci_label, img045_invalid_oci_label_url,
+    img046_invalid_oci_label_date, img047_invalid_oci_label_license,
+};
 use crate::monitoring::mon001_missing_healthcheck;
 use crate::privilege::{prv001_root_user, prv002_missing_user};
 
@@ -15,6 +21,11 @@ use crate::image::img009_pipe_without_pipefail;
 use crate::image::img010_useradd_large_uid;
 use crate::image::img011_package_upgrade_in_build;
 use crate::image::img012_package_index_update_alone;
+use crate::image::{
+    img021_pointless_command_in_run, img022_copied_archive_extracted, img036_yum_without_yes,
+    img037_dnf_without_yes, img038_zypper_without_non_interactive, img042_wget_progress_output,
+    img049_yarn_cache_kept, img053_mixed_download_tools, img054_default_shell_replaced,
+};
 use crate::network::net001_ssh_server_in_image;
 use crate::network::net002_build_host_network;
 use crate::privilege::prv003_sudo_in_run;
@@ -42,6 +53,11 @@ type RunRule = fn(&RunScript<'_>, &mut Checker<'_>);
 /// Every `ImageSpec` rule and its check, in code order.
 static RULES: &[(&RuleMeta, Rule)] = &[
     (&img003_add_local_files::ADD_LOCAL_FILES, img003_add_local_files::check),
+    (&img043_invalid_label_key::INVALID_LABEL_KEY, img043_invalid_label_key::check),
+    (&img044_empty_oci_label::EMPTY_OCI_LABEL, img044_empty_oci_label::check),
+    (&img045_invalid_oci_label_url::INVALID_OCI_LABEL_URL, img045_invalid_oci_label_url::check),
+    (&img046_invalid_oci_label_date::INVALID_OCI_LABEL_DATE, img046_invalid_oci_label_date::check),
+    (&img047_invalid_oci_label_license::INVALID_OCI_LABEL_LICENSE, img047_invalid_oci_label_license::check),
     (&mon001_missing_healthcheck::MISSING_HEALTHCHECK, mon001_missing_healthcheck::check),
     (&net002_build_host_network::BUILD_HOST_NETWORK, net002_build_host_network::check),
     (&prv001_root_user::ROOT_USER, prv001_root_user::check),
@@ -57,6 +73,8 @@ static RULES: &[(&RuleMeta, Rule)] = &[
 
 /// Every `ImageSpec` rule that also reads the shell of the `RUN`s, in code order.
 static SCRIPT_RULES: &[(&RuleMeta, ScriptRule)] = &[
+    (&img022_copied_archive_extracted::COPIED_ARCHIVE_EXTRACTED, img022_copied_archive_extracted::check),
+    (&img053_mixed_download_tools::MIXED_DOWNLOAD_TOOLS, img053_mixed_download_tools::check),
     (&net001_ssh_server_in_image::SSH_SERVER_IN_IMAGE, net001_ssh_server_in_image::check),
     (
         &prv004_world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
@@ -83,6 +101,16 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
         &img012_package_index_update_alone::PACKAGE_INDEX_UPDATE_ALONE,
         img012_package_index_update_alone::check,
     ),
+    (&img021_pointless_command_in_run::POINTLESS_COMMAND_IN_RUN, img021_pointless_command_in_run::check),
+    (&img036_yum_without_yes::YUM_WITHOUT_YES, img036_yum_without_yes::check),
+    (&img037_dnf_without_yes::DNF_WITHOUT_YES, img037_dnf_without_yes::check),
+    (
+        &img038_zypper_without_non_interactive::ZYPPER_WITHOUT_NON_INTERACTIVE,
+        img038_zypper_without_non_interactive::check,
+    ),
+    (&img042_wget_progress_output::WGET_PROGRESS_OUTPUT, img042_wget_progress_output::check),
+    (&img049_yarn_cache_kept::YARN_CACHE_KEPT, img049_yarn_cache_kept::check),
+    (&img054_default_shell_replaced::DEFAULT_SHELL_REPLACED, img054_default_shell_replaced::check),
     (&prv003_sudo_in_run::SUDO_IN_RUN, prv003_sudo_in_run::check),
     (&sec002_secret_in_run_command::SECRET_IN_RUN_COMMAND, sec002_secret_in_run_command::check),
     (&sec004_build_secret_persisted::BUILD_SECRET_PERSISTED, sec004_build_secret_persisted::check),
@@ -98,6 +126,16 @@ static RUN_RULES: &[(&RuleMeta, RunRule)] = &[
 /// Runs every enabled `ImageSpec` rule over `spec`, and the image-reference rules over every
 /// image it pulls.
 pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
+    check(spec, None, checker);
+}
+
+/// Runs every enabled `ImageSpec` rule over `spec`, lowered from `dockerfile`, and every rule
+/// that reads the Dockerfile as written.
+pub fn check_dockerfile(dockerfile: &Dockerfile, spec: &ImageSpec, checker: &mut Checker<'_>) {
+    check(spec, Some(dockerfile), checker);
+}
+
+fn check(spec: &ImageSpec, dockerfile: Option<&Dockerfile>, checker: &mut Checker<'_>) {
     if image_ref::any_enabled(checker) {
         image_ref::check_images(&image_ref::images_of_spec(spec), checker);
     }
@@ -106,11 +144,24 @@ pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
             check(spec, checker);
         }
     }
+    let syntax = dockerfile.map(|d| Syntax::new(d, spec));
+    if let Some(syntax) = &syntax {
+        for (meta, check) in SYNTAX_RULES {
+            if checker.enabled(meta) {
+                check(syntax, checker);
+            }
+        }
+    }
     let with_scripts: Vec<ScriptRule> =
         SCRIPT_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
     let per_run: Vec<RunRule> =
         RUN_RULES.iter().filter(|(meta, _)| checker.enabled(meta)).map(|(_, check)| *check).collect();
-    if with_scripts.is_empty() && per_run.is_empty() {
+    let syntax_scripts: Vec<SyntaxScriptRule> = SYNTAX_SCRIPT_RULES
+        .iter()
+        .filter(|(meta, _)| syntax.is_some() && checker.enabled(meta))
+        .map(|(_, check)| *check)
+        .collect();
+    if with_scripts.is_empty() && per_run.is_empty() && syntax_scripts.is_empty() {
         return;
     }
     // Each `RUN` is parsed once for all of them.
@@ -121,6 +172,11 @@ pub fn check_image_spec(spec: &ImageSpec, checker: &mut Checker<'_>) {
     for script in scripts.all() {
         for check in &per_run {
             check(script, checker);
+        }
+    }
+    if let Some(syntax) = &syntax {
+        for check in &syntax_scripts {
+            check(syntax, &scripts, checker);
         }
     }
 }

@@ -6,7 +6,8 @@ use crate::shell::RunScript;
 declare_rule! {
     /// ## What it does
     /// Flags `apt-get upgrade` and `apt-get dist-upgrade` (also `full-upgrade`, and through
-    /// `apt`) in a `RUN`. The finding points at the subcommand.
+    /// `apt`), and `zypper dist-upgrade` (`dup`), in a `RUN`. The finding points at the
+    /// subcommand.
     ///
     /// ## Why is this bad?
     /// Upgrading every package inside the build makes the image depend on the day it was
@@ -42,7 +43,7 @@ declare_rule! {
         severity: Info,
         fix: None,
         summary: "every package is upgraded during the build",
-        aliases: [(Hadolint, "DL3005")],
+        aliases: [(Hadolint, "DL3005"), (Hadolint, "DL3035")],
     }
 }
 
@@ -60,6 +61,21 @@ pub(crate) fn check(run: &RunScript<'_>, checker: &mut Checker<'_>) {
                 &PACKAGE_UPGRADE_IN_BUILD,
                 &run.origin(sub.span),
                 format!("`{name} {text}` makes the image depend on the day it was built"),
+            )
+            .help = Some("rebuild on a newer base image instead".into());
+    }
+    for command in run.commands(&["zypper"]) {
+        let args = command.parse_args();
+        let Some(sub) = args.subcommand() else { continue };
+        let Some(text) = sub.as_str() else { continue };
+        if !matches!(text, "dist-upgrade" | "dup") {
+            continue;
+        }
+        checker
+            .report(
+                &PACKAGE_UPGRADE_IN_BUILD,
+                &run.origin(sub.span),
+                format!("`zypper {text}` makes the image depend on the day it was built"),
             )
             .help = Some("rebuild on a newer base image instead".into());
     }

@@ -37,7 +37,13 @@ declare_rule! {
         severity: Low,
         fix: None,
         summary: "the image defines no HEALTHCHECK",
-        aliases: [(Checkov, "CKV_DOCKER_2"), (Trivy, "DS-0026"), (Dockle, "CIS-DI-0006"), (CisDocker, "4.6")],
+        aliases: [
+            (Hadolint, "DL3057"),
+            (Checkov, "CKV_DOCKER_2"),
+            (Trivy, "DS-0026"),
+            (Dockle, "CIS-DI-0006"),
+            (CisDocker, "4.6"),
+        ],
     }
 }
 

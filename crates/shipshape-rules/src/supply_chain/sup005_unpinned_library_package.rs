@@ -44,7 +44,7 @@ declare_rule! {
         severity: Low,
         fix: None,
         summary: "a language package is installed without a version",
-        aliases: [(Hadolint, "DL3013"), (Hadolint, "DL3016"), (Hadolint, "DL3028")],
+        aliases: [(Hadolint, "DL3013"), (Hadolint, "DL3016"), (Hadolint, "DL3028"), (Hadolint, "DL3062")],
     }
 }
 

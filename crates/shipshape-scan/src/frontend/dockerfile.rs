@@ -4,7 +4,7 @@ use shipshape_dockerfile::{Diagnostic, DiagnosticKind, Dockerfile, Keyword};
 use shipshape_model::general::{PARSE_ERROR, UNKNOWN_FLAG, UNKNOWN_INSTRUCTION};
 use shipshape_model::{Finding, Origin, Severity, SourceFile, Span};
 use shipshape_rules::Checker;
-use shipshape_rules::checkers::check_image_spec;
+use shipshape_rules::checkers::check_dockerfile;
 use shipshape_workspace::{PragmaScope, ScopedPragma, parse_pragma};
 
 use super::{Frontend, FrontendContext, FrontendOutput};
@@ -34,10 +34,15 @@ impl Frontend for DockerfileFrontend {
             if diagnostic.severity == shipshape_dockerfile::Severity::Error {
                 output.parse_errors += 1;
             }
+            // Rules of their own report these (instruction order, ONBUILD triggers, empty
+            // continuation lines), under hadolint's and BuildKit's names.
+            if shipshape_rules::checkers::reported_by_rule(diagnostic.kind) {
+                continue;
+            }
             output.findings.push(diagnostic_finding(diagnostic, source));
         }
         let mut checker = Checker::new(context.settings, context.is_enabled);
-        check_image_spec(&lowered.spec, &mut checker);
+        check_dockerfile(&dockerfile, &lowered.spec, &mut checker);
         output.findings.extend(checker.into_findings());
         let (pragmas, pragma_errors) = pragmas(&dockerfile, source);
         output.pragmas = pragmas;
@@ -97,4 +102,37 @@ fn pragmas(dockerfile: &Dockerfile, source: &SourceFile) -> (Vec<ScopedPragma>, 
         scoped.push(ScopedPragma { pragma, comment: origin, applies_to });
     }
     (scoped, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_with_rules_of_their_own_are_reported_once() {
+        let text =
+            "ENV A=1\nFROM alpine:3.20\nONBUILD FROM alpine:3.20\nRUN echo \\\n\n  hi\nRUN [\"a\", 1]\n";
+        let source = SourceFile::new("Dockerfile", text);
+        let settings = shipshape_rules::RuleSettings::default();
+        let all = |_: &shipshape_model::RuleMeta| true;
+        let context = FrontendContext {
+            settings: &settings,
+            is_enabled: &all,
+            build_args: &[],
+            env_files: &[],
+            cluster: &Default::default(),
+            secrets: None,
+            vuln: None,
+            os_packages: None,
+        };
+        let output = DockerfileFrontend.check(&source, &context);
+        let codes: Vec<&str> = output.findings.iter().map(|f| f.rule.code).collect();
+        for code in ["IMG050", "IMG039", "IMG062"] {
+            assert_eq!(codes.iter().filter(|c| **c == code).count(), 1, "{code} in {codes:?}");
+        }
+        // Only the JSON array BuildKit rejects is a parse error finding; the refused
+        // instructions still count as parse errors.
+        assert_eq!(codes.iter().filter(|c| **c == "GEN001").count(), 1, "{codes:?}");
+        assert_eq!(output.parse_errors, 3);
+    }
 }
