@@ -607,6 +607,8 @@ fn sink_per_file(
     findings: Vec<Finding>,
     pragmas: Vec<ScopedPragma>,
 ) -> Vec<Finding> {
+    // The configuration's own problems are reported even when its files have no findings.
+    sink.register_config(config);
     let index_of = |path: &str| sources.iter().position(|s| &*s.path == path).unwrap_or(0);
     let mut findings_by_file: Vec<Vec<Finding>> = vec![Vec::new(); sources.len().max(1)];
     for finding in findings {

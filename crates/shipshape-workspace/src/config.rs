@@ -215,13 +215,31 @@ impl Config {
         let dir = config_dir(file);
         let mut config = Config::parse(&text, display.clone(), dir.clone(), rules);
         let display_dir = display.rsplit_once('/').map_or("", |(d, _)| d);
-        if let Some(hadolint) = crate::hadolint::load(&dir, display_dir) {
-            config
-                .trusted_registries
-                .extend(hadolint.trusted_registries.iter().map(|t| normalize_registry(t)));
-            config.diagnostics.extend(hadolint.diagnostics);
+        if let Some(hadolint) = crate::hadolint::load(&dir, display_dir, rules) {
+            config.add_hadolint(hadolint);
         }
         Ok(config)
+    }
+
+    /// The configuration of a directory holding only a hadolint configuration: the defaults
+    /// with its settings.
+    pub fn from_hadolint(dir: &Path, display_dir: &str, rules: &[&'static RuleMeta]) -> Option<Config> {
+        let hadolint = crate::hadolint::load(dir, display_dir, rules)?;
+        let path = Some(Arc::from(hadolint.display.as_str()));
+        let mut config = Config { dir: Some(dir.to_path_buf()), path, ..Config::default() };
+        config.add_hadolint(hadolint);
+        Some(config)
+    }
+
+    /// Adds a hadolint configuration's settings; this file's own settings win.
+    fn add_hadolint(&mut self, hadolint: crate::hadolint::HadolintTrust) {
+        self.trusted_registries.extend(hadolint.trusted_registries.iter().map(|t| normalize_registry(t)));
+        self.selection.add_ignored(hadolint.ignored);
+        let own = std::mem::take(&mut self.severity);
+        self.severity = hadolint.overrides;
+        self.severity.extend(own);
+        self.fail_on = self.fail_on.or(hadolint.failure_threshold);
+        self.diagnostics.extend(hadolint.diagnostics);
     }
 
     /// Validates `text`, the contents of a configuration file shown as `display` whose globs are

@@ -85,6 +85,10 @@ impl ConfigResolver {
                 found = Some(self.load_cached(&mut cache, &file));
                 break;
             }
+            if crate::hadolint::exists(ancestor) {
+                found = self.load_hadolint_only(&mut cache, ancestor);
+                break;
+            }
         }
         for visited_dir in visited {
             cache.dirs.insert(visited_dir, found.clone());
@@ -103,6 +107,18 @@ impl ConfigResolver {
         });
         cache.files.insert(file.to_path_buf(), config.clone());
         config
+    }
+
+    /// A directory whose only configuration is hadolint's.
+    fn load_hadolint_only(&self, cache: &mut Cache, dir: &Path) -> Option<Arc<Config>> {
+        if let Some(config) = cache.files.get(dir) {
+            return Some(config.clone());
+        }
+        let display = self.display(&dir.join("x"));
+        let display_dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+        let config = Arc::new(Config::from_hadolint(dir, display_dir, &self.rules)?);
+        cache.files.insert(dir.to_path_buf(), config.clone());
+        Some(config)
     }
 
     fn absolute(&self, path: &Path) -> PathBuf {
@@ -180,8 +196,16 @@ mod tests {
         let problems: Vec<(&str, u32)> =
             config.diagnostics.iter().map(|d| (&*d.location.path, d.location.region.start_line)).collect();
         assert_eq!(problems, [("svc/.hadolint.yaml", 3)]);
-        // No shipshape.toml in the root: a lone .hadolint.yaml is not a configuration.
-        assert!(resolver.for_file(Path::new("Dockerfile")).trusted_registries.is_empty());
+        // No shipshape.toml in the root: the lone .hadolint.yaml is the configuration there.
+        let root = resolver.for_file(Path::new("Dockerfile"));
+        assert_eq!(root.trusted_registries, ["elsewhere.example"]);
+        assert_eq!(root.path.as_deref(), Some(".hadolint.yaml"));
+        tree.write("lone/.hadolint.yaml", "ignored: [DL9999]\nfailure-threshold: style\n");
+        let lone = resolver.for_file(Path::new("lone/Dockerfile"));
+        assert_eq!(lone.fail_on, Some(shipshape_model::Severity::Info));
+        let problems: Vec<(&str, &str)> =
+            lone.diagnostics.iter().map(|d| (&*d.location.path, d.message.as_str())).collect();
+        assert_eq!(problems, [("lone/.hadolint.yaml", "no shipshape rule has the alias `DL9999`")]);
     }
 
     #[test]

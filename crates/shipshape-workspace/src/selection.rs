@@ -123,6 +123,11 @@ impl RuleSelection {
         Self { select, ignore }
     }
 
+    /// Ignores the rules of `selectors` too.
+    pub fn add_ignored(&mut self, selectors: Vec<Selector>) {
+        self.ignore.extend(selectors);
+    }
+
     /// Whether findings of `rule` are reported.
     pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
         if crate::is_unsuppressible(rule) {

@@ -1114,3 +1114,38 @@ fn image_os_release_past_end_of_life() {
     ));
     assert!(findings(&supported).is_empty());
 }
+
+#[test]
+fn a_hadolint_configuration_is_honoured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dockerfile = "FROM debian:12.5\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n    && rm -rf /var/lib/apt/lists/*\nRUN echo one\nRUN echo two\nUSER app\nHEALTHCHECK CMD true\n";
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write");
+    let before = findings(&json(&shipshape(dir.path(), &["scan", ".", "-f", "json"])));
+    assert!(before.iter().any(|(c, _, _)| c == "SUP004"), "{before:?}");
+    assert!(before.iter().any(|(c, _, _)| c == "IMG048"), "{before:?}");
+
+    // Alone in the directory, .hadolint.yaml is the configuration: `ignored`, `override` and
+    // `failure-threshold` as hadolint reads them, and an unknown code is reported in the file.
+    std::fs::write(
+        dir.path().join(".hadolint.yaml"),
+        "ignored:\n  - DL3008\noverride:\n  error:\n    - DL3059\nfailure-threshold: error\nlabel-schema: {}\n",
+    )
+    .expect("write");
+    let out = shipshape(dir.path(), &["scan", ".", "-f", "json"]);
+    let report = json(&out);
+    let found = findings(&report);
+    assert!(!found.iter().any(|(c, _, _)| c == "SUP004"), "DL3008 ignored: {found:?}");
+    let consecutive =
+        report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "IMG048").expect("IMG048");
+    assert_eq!(consecutive["severity"], "high", "DL3059 overridden to error");
+    assert_eq!(out.status.code(), Some(1), "an error-level finding fails with failure-threshold: error");
+
+    std::fs::write(
+        dir.path().join(".hadolint.yaml"),
+        "ignored: [DL3008, DL9999, DL3059]\nfailure-threshold: error\n",
+    )
+    .expect("write");
+    let out = shipshape(dir.path(), &["scan", ".", "-f", "json"]);
+    let found = findings(&json(&out));
+    assert_eq!(found, [("GEN007".to_string(), ".hadolint.yaml".to_string(), 1)], "{found:?}");
+}

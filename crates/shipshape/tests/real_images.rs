@@ -280,13 +280,22 @@ fn debian_image_in_both_layouts() {
             .collect();
         assert_eq!(found, expected_packages, "{}: inventory against dpkg-query -W", archive.display());
         assert!(
-            inventory.packages.iter().all(|p| p.layer == 0),
+            inventory.packages.iter().filter(|p| p.manager == PackageManager::Dpkg).all(|p| p.layer == 0),
             "every dpkg package comes from the base layer"
         );
 
-        // The PyPI package, as its installed metadata in the layer that added it. (The Python
-        // inventory lands separately; until then the dist-info directories are compared with
-        // what `pip list` reads from the same directory.)
+        // The PyPI package: the inventory equals what `pip list` reads from the same directory,
+        // and it comes from the layer that installed it.
+        let python: BTreeSet<(String, String)> = inventory
+            .packages
+            .iter()
+            .filter(|p| p.manager == PackageManager::Python)
+            .map(|p| {
+                assert_eq!(p.layer, 1, "{p:?}");
+                (p.name.clone(), p.version.clone())
+            })
+            .collect();
+        assert_eq!(python, pip, "{}: Python inventory against pip list", archive.display());
         let fs = &walk.filesystem;
         let dist_infos: BTreeSet<(String, String)> = fs
             .children(SITE_PACKAGES)
