@@ -144,7 +144,7 @@ pub fn parse(source: &SourceFile, rules: &[&'static RuleMeta]) -> HadolintTrust 
     }
     if let Some(threshold) = root.and_then(|r| r.get("failure-threshold")) {
         match threshold.as_str().map(str::trim) {
-            Some(level) if matches!(level, "none" | "ignore") => {}
+            Some("none" | "ignore") => {}
             Some(level) => match hadolint_severity(level) {
                 Some(severity) => trust.failure_threshold = Some(severity),
                 None => report(
