@@ -1,11 +1,12 @@
 //! An image read in place (`docker save` archive, OCI layout): its configuration checked by the
-//! image rules, and every regular file of every layer read once for credentials, including files
-//! a later layer deletes (a secret in any layer ships with the image).
+//! image rules, and every regular file of every layer read once for credentials and malware,
+//! including files a later layer deletes (a secret or a miner in any layer ships with the image).
 //!
 //! The documents handed to the pipeline are the config blob (`<image>@sha256:…/config.json`) and,
-//! for each layer file holding a credential, the file itself, named
-//! `<image>!/layer-<n>/<path>` (with ` (deleted by layer <m>)` when it is not in the final view),
-//! so findings point at the layer and line.
+//! for each layer file holding a credential or matching a malware signature, the file itself
+//! (invalid UTF-8 bytes read as `?` in place), named `<image>!/layer-<n>/<path>` (with
+//! ` (deleted by layer <m>)` when it is not in the final view), so findings point at the layer
+//! and line.
 
 use crate::frontend::{OsPackage, OsPackages};
 use shipshape_image::{
@@ -30,9 +31,11 @@ pub struct ImageDocuments {
     pub bytes: u64,
 }
 
-/// Collects the layer files in which the detector finds a credential.
+/// Collects the layer files in which the detector finds a credential or the malware detector
+/// a signature.
 struct SecretFiles<'d> {
-    detector: &'d shipshape_secrets::Detector,
+    detector: Option<&'d shipshape_secrets::Detector>,
+    malware: Option<&'d shipshape_malware::Detector>,
     image: String,
     found: Vec<(usize, String, Vec<u8>)>,
     files: usize,
@@ -46,7 +49,12 @@ impl Visitor for SecretFiles<'_> {
         self.files += 1;
         self.bytes += bytes.len() as u64;
         let name = format!("{}!/layer-{}{}", self.image, file.layer.index, file.path);
-        if self.detector.scan_path(&name, &bytes).iter().any(|m| !m.is_example) {
+        let secret = self.detector.is_some_and(|d| d.scan_path(&name, &bytes).iter().any(|m| !m.is_example));
+        let malware = !secret
+            && self
+                .malware
+                .is_some_and(|d| d.scan_path(Some(file.path), &bytes).iter().any(|m| !m.is_example));
+        if secret || malware {
             self.found.push((file.layer.index, file.path.to_string(), bytes));
         }
         Ok(())
@@ -60,12 +68,14 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     let image = Image::open_with(path, &options)?;
     let mut documents = vec![(image.config_source().clone(), "image-config")];
     let label = path.display().to_string();
-    let Some(detector) = crate::frontend::detector() else {
-        let (walk, inventory) = image.scan(&mut ())?;
-        let packages = package_documents(&image, &walk, &inventory, &label)?;
-        return Ok(ImageDocuments { documents, packages, layers: image.layers().len(), files: 0, bytes: 0 });
+    let mut visitor = SecretFiles {
+        detector: crate::frontend::detector(),
+        malware: crate::frontend::malware_detector(),
+        image: label.clone(),
+        found: Vec::new(),
+        files: 0,
+        bytes: 0,
     };
-    let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
     let (walk, inventory) = image.scan(&mut visitor)?;
     let packages = package_documents(&image, &walk, &inventory, &label)?;
     for (layer, file_path, bytes) in visitor.found {
@@ -74,7 +84,7 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
             _ => String::new(),
         };
         let name = format!("{label}!/layer-{layer}{file_path}{deleted}");
-        documents.push((SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned()), "text"));
+        documents.push((SourceFile::new(name, crate::read::text_in_place(bytes).0), "text"));
     }
     Ok(ImageDocuments {
         documents,

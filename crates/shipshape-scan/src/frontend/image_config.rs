@@ -1,5 +1,6 @@
 //! Image configurations (an image's config blob, as `shipshape image` reads it from an archive or
-//! layout): lowered to a one-stage `ImageSpec` and checked by the image rules.
+//! layout): lowered to a one-stage `ImageSpec` and checked by the image rules; its commands
+//! (`Entrypoint`, `Cmd`, healthcheck, history), JSON-decoded, by the malware rules.
 
 use shipshape_model::{Finding, Origin, SourceFile};
 
@@ -23,7 +24,12 @@ impl Frontend for ImageConfigFrontend {
         let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
         for document in &stream.documents {
             match shipshape_image::lower_config(&document.root, &source.path, &source.text, 0) {
-                Ok((_, spec)) => shipshape_rules::checkers::check_image_spec(&spec, &mut checker),
+                Ok((_, spec)) => {
+                    shipshape_rules::checkers::check_image_spec(&spec, &mut checker);
+                    if let Some(detector) = super::malware_detector() {
+                        shipshape_rules::checkers::check_malware_commands(&spec, detector, &mut checker);
+                    }
+                }
                 Err(error) => {
                     output.parse_errors += 1;
                     let origin = Origin::new(source.path.clone(), document.root.span);
