@@ -447,6 +447,12 @@ fn run_job(
         }
     };
     let frontend = FRONTENDS.get(frontend_index).copied().unwrap_or(FRONTENDS[FALLBACK_FRONTEND]);
+    let read = match read {
+        Err(ReadError::Binary { offset }) if frontend.kind() == "text" => {
+            binary_malware(&fs_path, display.clone(), options.max_file_size).ok_or(ReadError::Binary { offset })
+        }
+        other => other,
+    };
     let config = configs.for_file(&fs_path);
     let fail_on = options.fail_on.or(config.fail_on).unwrap_or(DEFAULT_FAIL_ON);
     match read {
@@ -495,6 +501,22 @@ fn run_job(
             FileResult { target: Some(target), findings, sources, fail_on }
         }
     }
+}
+
+/// A binary file of a scanned directory, as text (invalid UTF-8 read as `?` in place), when a
+/// malware signature for binaries matches it: binaries are not configuration, but a miner in a
+/// build context ships with the image built from it.
+fn binary_malware(path: &Path, display: Arc<str>, limit: u64) -> Option<Decoded> {
+    use std::io::Read;
+    let detector = frontend::malware_detector()?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(limit).read_to_end(&mut bytes).ok()?;
+    let logical = shipshape_rules::checkers::malware::file_path_of(&display);
+    if !detector.scan_path(Some(logical), &bytes).iter().any(|m| !m.is_example) {
+        return None;
+    }
+    let (text, _, _) = read::text_in_place(bytes);
+    Some(Decoded { source: SourceFile::new(display, text), invalid_bytes: Vec::new(), invalid_total: 0 })
 }
 
 /// Merges findings that are the same problem at the same place (one YAML anchor merged into
