@@ -25,6 +25,8 @@ pub struct ImageDocuments {
     /// The package databases (dpkg `status`, apk `installed`) with their packages, for
     /// [`crate::scan_documents_with_packages`].
     pub packages: Vec<(SourceFile, OsPackages)>,
+    /// Findings made from layer files' raw bytes (YARA matches), each naming its document.
+    pub findings: Vec<shipshape_model::Finding>,
     /// Layers streamed, regular files read, bytes read.
     pub layers: usize,
     pub files: usize,
@@ -36,8 +38,10 @@ pub struct ImageDocuments {
 struct SecretFiles<'d> {
     detector: Option<&'d shipshape_secrets::Detector>,
     malware: Option<&'d shipshape_malware::Detector>,
+    yara: Option<&'d dyn crate::yara::Scanner>,
     image: String,
-    found: Vec<(usize, String, Vec<u8>)>,
+    /// (layer, path, content, YARA matches) of each file to report on.
+    found: Vec<(usize, String, Vec<u8>, Vec<crate::yara::RuleMatch>)>,
     files: usize,
     bytes: u64,
 }
@@ -54,8 +58,9 @@ impl Visitor for SecretFiles<'_> {
             && self
                 .malware
                 .is_some_and(|d| d.scan_path(Some(file.path), &bytes).iter().any(|m| !m.is_example));
-        if secret || malware {
-            self.found.push((file.layer.index, file.path.to_string(), bytes));
+        let yara = self.yara.map(|rules| rules.scan(&bytes)).unwrap_or_default();
+        if secret || malware || !yara.is_empty() {
+            self.found.push((file.layer.index, file.path.to_string(), bytes, yara));
         }
         Ok(())
     }
@@ -64,6 +69,15 @@ impl Visitor for SecretFiles<'_> {
 /// Opens the image at `path` and gathers its documents; `platform` picks from a multi-platform
 /// index (`linux/arm64`).
 pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<ImageDocuments, ImageError> {
+    image_documents_with(path, platform, None)
+}
+
+/// [`image_documents`], with YARA rules run over every layer file in the same walk.
+pub fn image_documents_with(
+    path: &Path,
+    platform: Option<&Platform>,
+    yara: Option<&dyn crate::yara::Scanner>,
+) -> Result<ImageDocuments, ImageError> {
     let options = OpenOptions { platform: platform.cloned(), ..OpenOptions::default() };
     let image = Image::open_with(path, &options)?;
     let mut documents = vec![(image.config_source().clone(), "image-config")];
@@ -71,6 +85,7 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     let mut visitor = SecretFiles {
         detector: crate::frontend::detector(),
         malware: crate::frontend::malware_detector(),
+        yara,
         image: label.clone(),
         found: Vec::new(),
         files: 0,
@@ -78,16 +93,21 @@ pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<Image
     };
     let (walk, inventory) = image.scan(&mut visitor)?;
     let packages = package_documents(&image, &walk, &inventory, &label)?;
-    for (layer, file_path, bytes) in visitor.found {
+    let mut findings = Vec::new();
+    for (layer, file_path, bytes, yara) in visitor.found {
         let deleted = match walk.filesystem.fate(layer, &file_path) {
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
             _ => String::new(),
         };
-        let name = format!("{label}!/layer-{layer}{file_path}{deleted}");
+        let name: std::sync::Arc<str> = format!("{label}!/layer-{layer}{file_path}{deleted}").into();
+        // Every rule: the sink drops those the configuration disables.
+        let settings = shipshape_rules::RuleSettings::default();
+        findings.extend(crate::yara::findings_of(yara, &name, &settings, &|_| true));
         documents.push((SourceFile::new(name, crate::read::text_in_place(bytes).0), "text"));
     }
     Ok(ImageDocuments {
         documents,
+        findings,
         packages,
         layers: image.layers().len(),
         files: visitor.files,

