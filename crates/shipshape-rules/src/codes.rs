@@ -105,11 +105,16 @@ use crate::supply_chain::sup006_remote_add_without_checksum;
 use crate::supply_chain::sup007_extra_package_index;
 use crate::supply_chain::sup008_plaintext_download;
 use crate::supply_chain::sup100_vulnerable_package;
+use crate::supply_chain::sup101_malicious_package;
 use crate::supply_chain::{
     sup001_download_piped_to_shell, sup002_tls_verification_disabled,
     sup003_package_signature_check_disabled, sup400_insecure_registry,
 };
 use crate::supply_chain::{sup009_typosquatted_image, sup010_untrusted_registry, sup011_plaintext_registry};
+use crate::supply_chain::{
+    sup110_cryptominer, sup111_reverse_shell, sup112_plaintext_download_executed, sup113_persistence,
+    sup114_malware_test_file, sup115_yara_rule_match,
+};
 
 /// Every rule shipshape knows.
 pub static ALL_RULES: &[&RuleMeta] = &[
@@ -295,6 +300,13 @@ pub static ALL_RULES: &[&RuleMeta] = &[
     &sup010_untrusted_registry::UNTRUSTED_REGISTRY,
     &sup011_plaintext_registry::PLAINTEXT_REGISTRY,
     &sup100_vulnerable_package::VULNERABLE_PACKAGE,
+    &sup101_malicious_package::MALICIOUS_PACKAGE,
+    &sup110_cryptominer::CRYPTOMINER,
+    &sup111_reverse_shell::REVERSE_SHELL,
+    &sup112_plaintext_download_executed::PLAINTEXT_DOWNLOAD_EXECUTED,
+    &sup113_persistence::PERSISTENCE,
+    &sup114_malware_test_file::MALWARE_TEST_FILE,
+    &sup115_yara_rule_match::YARA_RULE_MATCH,
     &sup400_insecure_registry::INSECURE_REGISTRY,
 ];
 
@@ -348,6 +360,7 @@ mod tests {
             .chain(crate::checkers::text_rules())
             .chain(crate::checkers::vulnerability_rules())
             .chain(crate::checkers::image_files_rules())
+            .chain(crate::checkers::yara_rules())
             .map(|r| r.code)
             .collect();
         checked.sort_unstable();

@@ -31,3 +31,5 @@ pub mod typosquat;
 pub use codes::{ALL_RULES, rule_by_code};
 pub use context::{Checker, RuleSettings};
 pub use supply_chain::sup100_vulnerable_package::{VULNERABLE_PACKAGE, VulnerablePackage};
+pub use supply_chain::sup101_malicious_package::is_malicious_id;
+pub use supply_chain::sup115_yara_rule_match::YaraMatch;

@@ -1,15 +1,15 @@
 //! An image read in place (`docker save` archive, OCI layout): its configuration checked by the
-//! image rules, and every regular file of every layer read once for credentials, including files
-//! a later layer deletes (a secret in any layer ships with the image).
+//! image rules, and every regular file of every layer read once for credentials and malware,
+//! including files a later layer deletes (a secret or a miner in any layer ships with the image).
 //!
 //! The documents handed to the pipeline are the config blob (`<image>@sha256:…/config.json`) and,
-//! for each layer file holding a credential, the file itself, named
-//! `<image>!/layer-<n>/<path>` (with ` (deleted by layer <m>)` when it is not in the final view),
-//! so findings point at the layer and line. Every file the inventory found packages in (an OS
+//! for each layer file holding a credential or matching a malware signature, the file itself
+//! (invalid UTF-8 bytes read as `?` in place), named `<image>!/layer-<n>/<path>` (with
+//! ` (deleted by layer <m>)` when it is not in the final view), so findings point at the layer
+//! and line. Every file the inventory found packages in (an OS
 //! package database, a `METADATA` or `package.json`, a jar, a Go binary) is a document of the
-//! same naming with its packages attached, matched in their ecosystem.
-//! The filesystem checks add the documents of [`crate::image_files`] (`<image>!/files` and the
-//! account databases).
+//! same naming with its packages attached, matched in their ecosystem. The filesystem checks add
+//! the documents of [`crate::image_files`] (`<image>!/files` and the account databases).
 
 use crate::frontend::{OsPackage, OsPackages};
 use crate::image_files::{FileFacts, Tee, account_db};
@@ -34,17 +34,23 @@ pub struct ImageDocuments {
     pub digest: String,
     /// The operating system (from `os-release`) as an SBOM component.
     pub os: Option<Component>,
+    /// Findings made from layer files' raw bytes (YARA matches), each naming its document.
+    pub findings: Vec<shipshape_model::Finding>,
     /// Layers streamed, regular files read, bytes read.
     pub layers: usize,
     pub files: usize,
     pub bytes: u64,
 }
 
-/// Collects the layer files in which the detector finds a credential.
+/// Collects the layer files in which the detector finds a credential or the malware detector
+/// a signature.
 struct SecretFiles<'d> {
-    detector: &'d shipshape_secrets::Detector,
+    detector: Option<&'d shipshape_secrets::Detector>,
+    malware: Option<&'d shipshape_malware::Detector>,
+    yara: Option<&'d dyn crate::yara::Scanner>,
     image: String,
-    found: Vec<(usize, String, Vec<u8>)>,
+    /// (layer, path, content, YARA matches) of each file to report on.
+    found: Vec<(usize, String, Vec<u8>, Vec<crate::yara::RuleMatch>)>,
     files: usize,
     bytes: u64,
 }
@@ -56,8 +62,14 @@ impl Visitor for SecretFiles<'_> {
         self.files += 1;
         self.bytes += bytes.len() as u64;
         let name = format!("{}!/layer-{}{}", self.image, file.layer.index, file.path);
-        if self.detector.scan_path(&name, &bytes).iter().any(|m| !m.is_example) {
-            self.found.push((file.layer.index, file.path.to_string(), bytes));
+        let secret = self.detector.is_some_and(|d| d.scan_path(&name, &bytes).iter().any(|m| !m.is_example));
+        let malware = !secret
+            && self
+                .malware
+                .is_some_and(|d| d.scan_path(Some(file.path), &bytes).iter().any(|m| !m.is_example));
+        let yara = self.yara.map(|rules| rules.scan(&bytes)).unwrap_or_default();
+        if secret || malware || !yara.is_empty() {
+            self.found.push((file.layer.index, file.path.to_string(), bytes, yara));
         }
         Ok(())
     }
@@ -66,8 +78,17 @@ impl Visitor for SecretFiles<'_> {
 /// Opens the image at `path` and gathers its documents; `platform` picks from a multi-platform
 /// index (`linux/arm64`).
 pub fn image_documents(path: &Path, platform: Option<&Platform>) -> Result<ImageDocuments, ImageError> {
+    image_documents_with(path, platform, None)
+}
+
+/// [`image_documents`], with YARA rules run over every layer file in the same walk.
+pub fn image_documents_with(
+    path: &Path,
+    platform: Option<&Platform>,
+    yara: Option<&dyn crate::yara::Scanner>,
+) -> Result<ImageDocuments, ImageError> {
     let options = OpenOptions { platform: platform.cloned(), ..OpenOptions::default() };
-    read_image(path, &path.display().to_string(), &options, &mut |_| {})
+    read_image(path, &path.display().to_string(), &options, yara, &mut |_| {})
 }
 
 /// Where the layer walk is, for a progress display.
@@ -134,6 +155,7 @@ pub fn read_image(
     path: &Path,
     label: &str,
     options: &OpenOptions,
+    yara: Option<&dyn crate::yara::Scanner>,
     progress: &mut dyn FnMut(&WalkProgress),
 ) -> Result<ImageDocuments, ImageError> {
     let image = Image::open_with(path, options)?;
@@ -142,33 +164,29 @@ pub fn read_image(
     let state =
         WalkProgress { layer: 0, layers: image.layers().len(), layer_size: None, files: 0, finished: false };
     let mut facts = FileFacts::default();
-    let Some(detector) = crate::frontend::detector() else {
-        let mut reporting = Reporting { inner: &mut facts, progress, state };
-        let (walk, inventory) = image.scan(&mut reporting)?;
-        let packages = package_documents(&image, &inventory, &label);
-        documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
-        documents.extend(filesystem_documents(&image, &label, &walk, &inventory, &facts, &HashSet::new()));
-        return Ok(ImageDocuments {
-            documents,
-            packages,
-            digest: image.id().to_string(),
-            os: os_component(&inventory, &label),
-            layers: image.layers().len(),
-            files: 0,
-            bytes: 0,
-        });
+    let mut visitor = SecretFiles {
+        detector: crate::frontend::detector(),
+        malware: crate::frontend::malware_detector(),
+        yara,
+        image: label.clone(),
+        found: Vec::new(),
+        files: 0,
+        bytes: 0,
     };
-    let mut visitor = SecretFiles { detector, image: label.clone(), found: Vec::new(), files: 0, bytes: 0 };
     let mut tee = Tee(&mut visitor, &mut facts);
     let mut reporting = Reporting { inner: &mut tee, progress, state };
     let (walk, inventory) = image.scan(&mut reporting)?;
     let packages = package_documents(&image, &inventory, &label);
     documents.extend(os_release_document(&image, &walk, &inventory, &label)?);
-    let reported: HashSet<(usize, String)> = visitor.found.iter().map(|(l, p, _)| (*l, p.clone())).collect();
+    let reported: HashSet<(usize, String)> =
+        visitor.found.iter().map(|(layer, path, _, _)| (*layer, path.clone())).collect();
     documents.extend(filesystem_documents(&image, &label, &walk, &inventory, &facts, &reported));
-    for (layer, file_path, bytes) in visitor.found {
+    let mut findings = Vec::new();
+    for (layer, file_path, bytes, yara) in visitor.found {
         // The filesystem rules judge the password hashes of the final account databases.
-        if account_db(&file_path).is_some() && walk.filesystem.fate(layer, &file_path) == Some(Fate::Visible)
+        if yara.is_empty()
+            && account_db(&file_path).is_some()
+            && walk.filesystem.fate(layer, &file_path) == Some(Fate::Visible)
         {
             continue;
         }
@@ -176,11 +194,15 @@ pub fn read_image(
             Some(Fate::Shadowed { by, .. }) => format!(" (deleted by layer {by})"),
             _ => String::new(),
         };
-        let name = format!("{label}!/layer-{layer}{file_path}{deleted}");
-        documents.push((SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned()), "text"));
+        let name: std::sync::Arc<str> = format!("{label}!/layer-{layer}{file_path}{deleted}").into();
+        // Every rule: the sink drops those the configuration disables.
+        let settings = shipshape_rules::RuleSettings::default();
+        findings.extend(crate::yara::findings_of(yara, &name, &settings, &|_| true));
+        documents.push((SourceFile::new(name, crate::read::text_in_place(bytes).0), "text"));
     }
     Ok(ImageDocuments {
         documents,
+        findings,
         packages,
         digest: image.id().to_string(),
         os: os_component(&inventory, &label),

@@ -16,6 +16,7 @@ pub mod pod_security;
 pub mod read;
 pub mod vex;
 pub mod vuln;
+pub mod yara;
 
 use frontend::{FALLBACK_FRONTEND, FRONTENDS, FrontendContext};
 use rayon::prelude::*;
@@ -78,6 +79,8 @@ pub struct ScanOptions {
     pub vuln_db: Option<PathBuf>,
     /// Filters of vulnerability findings (`--show-negligible`, `--ignore-unfixed`, `--vex`).
     pub vuln_filters: vuln::VulnFilters,
+    /// YARA rules run over the bytes of every file read (`--yara-rules`).
+    pub yara: Option<Arc<dyn yara::Scanner>>,
 }
 
 impl ScanOptions {
@@ -101,6 +104,7 @@ impl ScanOptions {
             pod_security: None,
             vuln_db: None,
             vuln_filters: vuln::VulnFilters::default(),
+            yara: None,
         }
     }
 }
@@ -158,7 +162,7 @@ pub fn scan_documents(
             .iter()
             .position(|f| f.kind() == kind)
             .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
-        jobs.push(Job::Memory { source, frontend, os_packages: None });
+        jobs.push(Job::Memory { source, frontend, os_packages: None, findings: Vec::new() });
     }
     run_jobs(options, jobs)
 }
@@ -170,13 +174,27 @@ pub fn scan_documents_with_packages(
     documents: Vec<(SourceFile, &str)>,
     packages: Vec<(SourceFile, frontend::OsPackages)>,
 ) -> Result<ScanResult, ScanError> {
-    run_jobs(options, memory_jobs(documents, packages)?)
+    scan_documents_with_findings(options, documents, packages, Vec::new())
 }
 
-/// Jobs for fetched documents (each with the front end of its kind) and package databases.
+/// [`scan_documents_with_packages`], plus findings made from the documents' raw bytes before
+/// they became text (YARA matches in image layer files): each goes through the sink with the
+/// document its location names.
+pub fn scan_documents_with_findings(
+    options: &ScanOptions,
+    documents: Vec<(SourceFile, &str)>,
+    packages: Vec<(SourceFile, frontend::OsPackages)>,
+    findings: Vec<Finding>,
+) -> Result<ScanResult, ScanError> {
+    run_jobs(options, memory_jobs(documents, packages, findings)?)
+}
+
+/// Jobs for fetched documents (each with the front end of its kind, and the findings already
+/// made from its raw bytes) and package databases.
 fn memory_jobs(
     documents: Vec<(SourceFile, &str)>,
     packages: Vec<(SourceFile, frontend::OsPackages)>,
+    mut findings: Vec<Finding>,
 ) -> Result<Vec<Job>, ScanError> {
     let mut jobs = Vec::with_capacity(documents.len() + packages.len());
     for (source, kind) in documents {
@@ -184,11 +202,19 @@ fn memory_jobs(
             .iter()
             .position(|f| f.kind() == kind)
             .ok_or_else(|| ScanError::Usage(format!("no front end reads `{kind}` documents")))?;
-        jobs.push(Job::Memory { source, frontend, os_packages: None });
+        let (own, rest): (Vec<Finding>, Vec<Finding>) =
+            findings.into_iter().partition(|f| f.location.path == source.path);
+        findings = rest;
+        jobs.push(Job::Memory { source, frontend, os_packages: None, findings: own });
     }
     let lockfile = FRONTENDS.iter().position(|f| f.kind() == "lockfile").unwrap_or(FALLBACK_FRONTEND);
     for (source, os) in packages {
-        jobs.push(Job::Memory { source, frontend: lockfile, os_packages: Some(Box::new(os)) });
+        jobs.push(Job::Memory {
+            source,
+            frontend: lockfile,
+            os_packages: Some(Box::new(os)),
+            findings: Vec::new(),
+        });
     }
     Ok(jobs)
 }
@@ -235,17 +261,21 @@ fn discover_jobs(options: &ScanOptions) -> Vec<Job> {
     }
     let (images, files): (Vec<_>, Vec<_>) = discovered.into_iter().partition(|d| d.image);
     jobs.extend(files.into_iter().map(|d| Job::File { path: d.path, frontend: d.frontend }));
-    jobs.extend(images.par_iter().flat_map_iter(|d| image_jobs(&d.path)).collect::<Vec<_>>());
+    jobs.extend(
+        images.par_iter().flat_map_iter(|d| image_jobs(&d.path, options.yara.as_deref())).collect::<Vec<_>>(),
+    );
     jobs
 }
 
 /// The documents of an image found among the targets (its config, the layer files holding
 /// credentials, its package databases), checked as `shipshape image` checks them.
-fn image_jobs(path: &Path) -> Vec<Job> {
+fn image_jobs(path: &Path, yara: Option<&dyn yara::Scanner>) -> Vec<Job> {
     let label = display_path(path);
     let options = shipshape_image::OpenOptions::default();
-    let read = image_audit::read_image(path, &label, &options, &mut |_| {}).map_err(|e| e.to_string());
-    match read.and_then(|read| memory_jobs(read.documents, read.packages).map_err(|e| e.to_string())) {
+    let read = image_audit::read_image(path, &label, &options, yara, &mut |_| {}).map_err(|e| e.to_string());
+    match read
+        .and_then(|read| memory_jobs(read.documents, read.packages, read.findings).map_err(|e| e.to_string()))
+    {
         Ok(jobs) => jobs,
         Err(message) => vec![Job::Unreadable { path: path.to_path_buf(), message }],
     }
@@ -402,6 +432,8 @@ enum Job {
         frontend: usize,
         /// The packages, when the document is an image's package database.
         os_packages: Option<Box<frontend::OsPackages>>,
+        /// Findings already made from the document's bytes (YARA matches).
+        findings: Vec<Finding>,
     },
 }
 
@@ -468,6 +500,8 @@ fn run_job(
     vuln: &vuln::SharedDatabase,
 ) -> FileResult {
     let mut os_packages = None;
+    // Findings made from the raw bytes; `None`: YARA rules (if any) still to run on the text.
+    let mut precomputed: Option<Vec<Finding>> = None;
     let (fs_path, display, frontend_index, read) = match job {
         Job::File { path, frontend } => {
             let display = display_path(&path);
@@ -494,8 +528,9 @@ fn run_job(
             let display = display_path(&path);
             (path, display, FALLBACK_FRONTEND, Err(ReadError::Io(message)))
         }
-        Job::Memory { source, frontend, os_packages: packages } => {
+        Job::Memory { source, frontend, os_packages: packages, findings } => {
             os_packages = packages;
+            precomputed = Some(findings);
             let display = source.path.clone();
             let decoded = Decoded { source, invalid_bytes: Vec::new(), invalid_total: 0 };
             (options.cwd.join(&*display), display, frontend, Ok(decoded))
@@ -503,6 +538,26 @@ fn run_job(
     };
     let frontend = FRONTENDS.get(frontend_index).copied().unwrap_or(FRONTENDS[FALLBACK_FRONTEND]);
     let config = configs.for_file(&fs_path);
+    let settings = RuleSettings {
+        trusted_registries: config.trusted_registries.clone(),
+        require_digest: options.require_digest || config.require_digest,
+        insecure_registries: options.insecure_registries.clone(),
+        today: Some(today),
+        pod_security: options.pod_security.or(config.pod_security),
+    };
+    let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
+    let read = match read {
+        Err(ReadError::Binary { offset }) if frontend.kind() == "text" => {
+            match binary_malware(&fs_path, display.clone(), options, &settings, &is_enabled) {
+                Some((decoded, yara_findings)) => {
+                    precomputed = Some(yara_findings);
+                    Ok(decoded)
+                }
+                None => Err(ReadError::Binary { offset }),
+            }
+        }
+        other => other,
+    };
     let fail_on = options.fail_on.or(config.fail_on).unwrap_or(DEFAULT_FAIL_ON);
     match read {
         Err(ReadError::Binary { .. } | ReadError::TooLarge { .. }) if frontend.kind() == "text" => {
@@ -516,14 +571,6 @@ fn run_job(
         }
         Err(error) => unreadable(display, frontend.kind(), &error, &fs_path, &config, sink, fail_on),
         Ok(decoded) => {
-            let settings = RuleSettings {
-                trusted_registries: config.trusted_registries.clone(),
-                require_digest: options.require_digest || config.require_digest,
-                insecure_registries: options.insecure_registries.clone(),
-                today: Some(today),
-                pod_security: options.pod_security.or(config.pod_security),
-            };
-            let is_enabled = |rule: &RuleMeta| config.selection.is_enabled(rule);
             let context = FrontendContext {
                 settings: &settings,
                 is_enabled: &is_enabled,
@@ -551,6 +598,17 @@ fn run_job(
                     components: Vec::new(),
                 };
             }
+            match (precomputed, &options.yara) {
+                (Some(found), _) => output.findings.extend(found),
+                (None, Some(rules)) => output.findings.extend(yara::findings(
+                    rules.as_ref(),
+                    &source.path,
+                    source.text.as_bytes(),
+                    &settings,
+                    &is_enabled,
+                )),
+                (None, None) => {}
+            }
             output.findings.extend(encoding_findings(&source, &invalid_bytes, invalid_total));
             let status = if output.parse_errors == 0 {
                 TargetStatus::Parsed
@@ -565,6 +623,36 @@ fn run_job(
             FileResult { target: Some(target), findings, sources, fail_on, components: output.components }
         }
     }
+}
+
+/// A binary file of a scanned directory, as text (invalid UTF-8 read as `?` in place), when a
+/// malware signature for binaries or a YARA rule matches it, with the YARA findings (made from
+/// the raw bytes): binaries are not configuration, but a miner in a build context ships with
+/// the image built from it.
+fn binary_malware(
+    path: &Path,
+    display: Arc<str>,
+    options: &ScanOptions,
+    settings: &RuleSettings,
+    is_enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Option<(Decoded, Vec<Finding>)> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(options.max_file_size).read_to_end(&mut bytes).ok()?;
+    let logical = shipshape_rules::checkers::malware::file_path_of(&display);
+    let malware = frontend::malware_detector()
+        .is_some_and(|d| d.scan_path(Some(logical), &bytes).iter().any(|m| !m.is_example));
+    let yara_findings = match &options.yara {
+        Some(rules) => yara::findings(rules.as_ref(), &display, &bytes, settings, is_enabled),
+        None => Vec::new(),
+    };
+    if !malware && yara_findings.is_empty() {
+        return None;
+    }
+    let (text, _, _) = read::text_in_place(bytes);
+    let decoded =
+        Decoded { source: SourceFile::new(display, text), invalid_bytes: Vec::new(), invalid_total: 0 };
+    Some((decoded, yara_findings))
 }
 
 /// Merges findings that are the same problem at the same place (one YAML anchor merged into

@@ -78,39 +78,43 @@ pub fn decode(bytes: Vec<u8>, display: Arc<str>) -> Result<Decoded, ReadError> {
     if let Some(offset) = sniff.iter().position(|&b| b == 0) {
         return Err(ReadError::Binary { offset });
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded {
-            source: SourceFile::new(display, text),
-            invalid_bytes: Vec::new(),
-            invalid_total: 0,
-        }),
-        Err(error) => {
-            let mut bytes = error.into_bytes();
-            let mut invalid_bytes = Vec::new();
-            let mut invalid_total = 0;
-            let mut at = 0;
-            while at < bytes.len() {
-                match std::str::from_utf8(&bytes[at..]) {
-                    Ok(_) => break,
-                    Err(e) => {
-                        let bad_start = at + e.valid_up_to();
-                        let bad_len = e.error_len().unwrap_or(bytes.len() - bad_start);
-                        let end = (bad_start + bad_len).min(bytes.len());
-                        for (offset, byte) in bytes.iter_mut().enumerate().take(end).skip(bad_start) {
-                            *byte = b'?';
-                            invalid_total += 1;
-                            if invalid_bytes.len() < MAX_REPORTED_INVALID {
-                                invalid_bytes.push(Span::from_range(offset..offset + 1));
-                            }
-                        }
-                        at = bad_start + bad_len;
+    let (text, invalid_bytes, invalid_total) = text_in_place(bytes);
+    Ok(Decoded { source: SourceFile::new(display, text), invalid_bytes, invalid_total })
+}
+
+/// `bytes` as text with each byte that is not valid UTF-8 replaced by `?`, so byte offsets stay
+/// those of the bytes; with the spans of the first [`MAX_REPORTED_INVALID`] replaced bytes and
+/// their total.
+pub fn text_in_place(bytes: Vec<u8>) -> (String, Vec<Span>, usize) {
+    let mut bytes = match String::from_utf8(bytes) {
+        Ok(text) => return (text, Vec::new(), 0),
+        Err(error) => error.into_bytes(),
+    };
+    let mut invalid_bytes = Vec::new();
+    let mut invalid_total = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        match std::str::from_utf8(&bytes[at..]) {
+            Ok(_) => break,
+            Err(e) => {
+                let bad_start = at + e.valid_up_to();
+                let bad_len = e.error_len().unwrap_or(bytes.len() - bad_start);
+                let end = (bad_start + bad_len).min(bytes.len());
+                for (offset, byte) in bytes.iter_mut().enumerate().take(end).skip(bad_start) {
+                    *byte = b'?';
+                    invalid_total += 1;
+                    if invalid_bytes.len() < MAX_REPORTED_INVALID {
+                        invalid_bytes.push(Span::from_range(offset..offset + 1));
                     }
                 }
+                at = bad_start + bad_len;
             }
-            let text = String::from_utf8(bytes).map_err(|e| ReadError::Io(format!("cannot decode: {e}")))?;
-            Ok(Decoded { source: SourceFile::new(display, text), invalid_bytes, invalid_total })
         }
     }
+    // Every invalid byte is now `?`, so this cannot fail; fall back to a lossy copy if it did.
+    let text =
+        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (text, invalid_bytes, invalid_total)
 }
 
 #[cfg(test)]

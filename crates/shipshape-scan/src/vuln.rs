@@ -174,7 +174,11 @@ pub(crate) fn match_candidates(
             if !filters.show_negligible && !merged.is_empty() && merged.iter().all(|r| is_negligible(r)) {
                 continue;
             }
-            if filters.ignore_unfixed && found.fixed.is_none() {
+            let malicious = std::iter::once(&found.id)
+                .chain(&found.aliases)
+                .any(|id| shipshape_rules::is_malicious_id(id));
+            // A malicious release is never fixed; it is not an "unfixed vulnerability".
+            if filters.ignore_unfixed && found.fixed.is_none() && !malicious {
                 continue;
             }
             let ids = std::iter::once(&found.id).chain(&found.aliases);

@@ -4,9 +4,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
-use crate::keywords::{Hit, KeywordDfa};
+use crate::keywords::KeywordSet;
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, util::syntax};
@@ -27,9 +25,6 @@ pub const MAX_LINE_WINDOW: usize = 4096;
 
 /// How much of the start of an input is sniffed for binary content.
 pub const SNIFF_LEN: usize = 8192;
-
-/// Bytes lower-cased at a time for the keyword search.
-const KEYWORD_BLOCK: usize = 64 << 10;
 
 /// Buffer size of [`Detector::scan_reader`], not counting the overlap.
 pub const READ_CHUNK: usize = 1 << 20;
@@ -118,33 +113,11 @@ struct LineBase {
 /// and the detector is `Send + Sync`.
 pub struct Detector {
     rules: Vec<Compiled>,
-    keywords: Option<Keywords>,
+    keywords: Option<KeywordSet>,
     by_keyword: Vec<Vec<usize>>,
     unkeyed: Vec<usize>,
     allow: Vec<CompiledAllow>,
     generic: GenericRules,
-    max_keyword_len: usize,
-}
-
-/// The keyword automaton: the dense DFA of [`crate::keywords`], or the `aho-corasick` crate's
-/// DFA when there are too many keywords for it.
-enum Keywords {
-    Dense(KeywordDfa),
-    Crate(AhoCorasick),
-}
-
-impl Keywords {
-    /// Appends the hits in `block` (lower-case) to `hits`, in order of end offset.
-    fn hits(&self, block: &[u8], hits: &mut Vec<Hit>) {
-        match self {
-            Keywords::Dense(dfa) => dfa.for_each_hit(block, |h| hits.push(h)),
-            Keywords::Crate(ac) => hits.extend(ac.find_overlapping_iter(block).map(|m| Hit {
-                keyword: m.pattern().as_usize(),
-                start: m.start(),
-                end: m.end(),
-            })),
-        }
-    }
 }
 
 #[derive(Default)]
@@ -266,16 +239,8 @@ impl Detector {
 
         let keywords = if keyword_list.is_empty() {
             None
-        } else if let Some(dfa) = KeywordDfa::new(&keyword_list) {
-            Some(Keywords::Dense(dfa))
         } else {
-            Some(Keywords::Crate(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&keyword_list)
-                    .map_err(|e| ConfigError::Keywords { message: e.to_string() })?,
-            ))
+            Some(KeywordSet::new(&keyword_list).map_err(|message| ConfigError::Keywords { message })?)
         };
 
         let mut allow = Vec::new();
@@ -308,8 +273,7 @@ impl Detector {
             token: find("generic-token"),
             api_key: find("generic-api-key"),
         };
-        let max_keyword_len = keyword_list.iter().map(String::len).max().unwrap_or(0);
-        Ok(Detector { rules, keywords, by_keyword, unkeyed, allow, generic, max_keyword_len })
+        Ok(Detector { rules, keywords, by_keyword, unkeyed, allow, generic })
     }
 
     /// Ids of the rules this detector runs, built-in first.
@@ -467,62 +431,38 @@ impl Detector {
         let Some(keywords) = &self.keywords else { return out };
         let mut open: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
         let mut lines = LineTracker::new(hay);
-        // The keyword automaton is case-sensitive over lower-cased keywords; the input is
-        // lower-cased block by block into a bounded buffer (cheap, and the case-sensitive DFA
-        // is smaller and faster than an ASCII case-insensitive one). Consecutive blocks overlap
-        // by the longest keyword minus one byte, and a hit lying wholly in that overlap was
-        // already reported by the previous block.
-        let overlap = self.max_keyword_len.saturating_sub(1);
-        let mut block = Vec::with_capacity(KEYWORD_BLOCK + overlap);
-        let mut hits = Vec::new();
-        let mut pos = 0usize;
-        while pos < hay.len() {
-            let start = pos.saturating_sub(overlap);
-            let end = pos.saturating_add(KEYWORD_BLOCK).min(hay.len());
-            let prefix = pos - start;
-            block.clear();
-            block.extend_from_slice(hay.get(start..end).unwrap_or_default());
-            block.make_ascii_lowercase();
-            hits.clear();
-            keywords.hits(&block, &mut hits);
-            for hit in &hits {
-                if hit.end <= prefix {
+        keywords.for_each_hit(hay, |hit| {
+            let (hs, he) = (hit.start, hit.end);
+            let Some(rule_indexes) = self.by_keyword.get(hit.keyword) else { return };
+            let mut line_window = None;
+            for &ri in rule_indexes {
+                let Some(rule) = self.rules.get(ri) else { continue };
+                if binary && !rule.binary {
                     continue;
                 }
-                let (hs, he) = (start + hit.start, start + hit.end);
-                let Some(rule_indexes) = self.by_keyword.get(hit.keyword) else { continue };
-                let mut line_window = None;
-                for &ri in rule_indexes {
-                    let Some(rule) = self.rules.get(ri) else { continue };
-                    if binary && !rule.binary {
-                        continue;
+                let (ws, we) = match rule.scope {
+                    Scope::Line => *line_window.get_or_insert_with(|| lines.window(hs, he)),
+                    Scope::Around { before, after } => {
+                        (hs.saturating_sub(before as usize), he.saturating_add(after as usize).min(hay.len()))
                     }
-                    let (ws, we) = match rule.scope {
-                        Scope::Line => *line_window.get_or_insert_with(|| lines.window(hs, he)),
-                        Scope::Around { before, after } => (
-                            hs.saturating_sub(before as usize),
-                            he.saturating_add(after as usize).min(hay.len()),
-                        ),
-                    };
-                    match open.get_mut(ri) {
-                        // Adjacent windows merge too: line-scoped regexes never match across a
-                        // line break, so one search over consecutive lines finds the same matches
-                        // as one search per line, with less overhead.
-                        Some(Some((s, e))) if ws <= *e => {
-                            *s = (*s).min(ws);
-                            *e = (*e).max(we);
-                        }
-                        Some(slot) => {
-                            if let Some((s, e)) = slot.replace((ws, we)) {
-                                self.run_rule(ri, hay, s, e, &mut caps, &mut out);
-                            }
-                        }
-                        None => {}
+                };
+                match open.get_mut(ri) {
+                    // Adjacent windows merge too: line-scoped regexes never match across a
+                    // line break, so one search over consecutive lines finds the same matches
+                    // as one search per line, with less overhead.
+                    Some(Some((s, e))) if ws <= *e => {
+                        *s = (*s).min(ws);
+                        *e = (*e).max(we);
                     }
+                    Some(slot) => {
+                        if let Some((s, e)) = slot.replace((ws, we)) {
+                            self.run_rule(ri, hay, s, e, &mut caps, &mut out);
+                        }
+                    }
+                    None => {}
                 }
             }
-            pos = end;
-        }
+        });
         for (ri, slot) in open.into_iter().enumerate() {
             if let Some((s, e)) = slot {
                 self.run_rule(ri, hay, s, e, &mut caps, &mut out);
@@ -874,7 +814,14 @@ fn overlaps(intervals: &[Range<usize>], span: &Range<usize>) -> bool {
 
 /// Finds line windows for keyword hits in increasing order, in linear total time: every byte is
 /// searched for a newline at most once backwards and once forwards.
-struct LineTracker<'h> {
+///
+/// ```
+/// let text = b"first line\nsecond keyword line\nthird\n";
+/// let mut lines = shipshape_secrets::LineTracker::new(text);
+/// let (start, end) = lines.window(18, 25);
+/// assert_eq!(&text[start..end], b"second keyword line\n");
+/// ```
+pub struct LineTracker<'h> {
     hay: &'h [u8],
     /// `known_start` is the (possibly clamped) start of the line holding `known_pos - 1`.
     known_pos: usize,
@@ -886,13 +833,15 @@ struct LineTracker<'h> {
 }
 
 impl<'h> LineTracker<'h> {
-    fn new(hay: &'h [u8]) -> Self {
+    /// A tracker over `hay`.
+    pub fn new(hay: &'h [u8]) -> Self {
         LineTracker { hay, known_pos: 0, known_start: 0, next_nl: None, clear_until: 0 }
     }
 
     /// The window for a keyword at `start..end`: its line (including the newline), cut to
-    /// [`MAX_LINE_WINDOW`] bytes on either side.
-    fn window(&mut self, start: usize, end: usize) -> (usize, usize) {
+    /// [`MAX_LINE_WINDOW`] bytes on either side. Calls are cheapest in increasing order of
+    /// `end`.
+    pub fn window(&mut self, start: usize, end: usize) -> (usize, usize) {
         let ws = self.line_start(end).min(start);
         let we = self.line_end(end);
         (ws, we)

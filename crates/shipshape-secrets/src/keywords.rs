@@ -5,19 +5,124 @@
 //! loop matters. The table holds, for every state and byte, the next state; states are numbered
 //! so that every state where a keyword ends comes after all others, and the loop only leaves its
 //! fast path on those.
+//!
+//! [`KeywordSet`] is the public face: ASCII case-insensitive search of any input, used by the
+//! secret detector and by other detectors built on the same prefilter (malware signatures).
 
 use std::collections::VecDeque;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+/// Bytes lower-cased at a time for the keyword search.
+const KEYWORD_BLOCK: usize = 64 << 10;
+
+/// A set of keywords searched for at once, ASCII case-insensitively, with every occurrence
+/// (overlapping ones included) reported in one pass over the input.
+///
+/// The input is lower-cased block by block into a bounded buffer and run through a dense
+/// Aho-Corasick DFA (the `aho-corasick` crate's DFA when there are too many keywords for it):
+/// a case-sensitive DFA over lower-case keywords is smaller and faster than an ASCII
+/// case-insensitive one.
+///
+/// ```
+/// use shipshape_secrets::KeywordSet;
+///
+/// let set = KeywordSet::new(["stratum+tcp://", "XMRig"]).unwrap();
+/// let mut hits = Vec::new();
+/// set.for_each_hit(b"xmrig -o STRATUM+TCP://pool:3333", |h| hits.push((h.keyword, h.start)));
+/// assert_eq!(hits, [(1, 0), (0, 9)]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeywordSet {
+    automaton: Automaton,
+    max_len: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Automaton {
+    Dense(KeywordDfa),
+    Crate(AhoCorasick),
+}
+
+impl KeywordSet {
+    /// Builds the set; keyword `i` is reported as [`KeywordHit::keyword`] `i`. Fails on an empty
+    /// or non-ASCII keyword.
+    pub fn new<I, S>(keywords: I) -> Result<KeywordSet, String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let keywords: Vec<String> = keywords.into_iter().map(|k| k.as_ref().to_ascii_lowercase()).collect();
+        if let Some(bad) = keywords.iter().find(|k| k.is_empty() || !k.is_ascii()) {
+            return Err(format!("keyword `{bad}` is empty or not ASCII"));
+        }
+        let max_len = keywords.iter().map(String::len).max().unwrap_or(0);
+        let automaton = match KeywordDfa::new(&keywords) {
+            Some(dfa) => Automaton::Dense(dfa),
+            None => Automaton::Crate(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&keywords)
+                    .map_err(|e| e.to_string())?,
+            ),
+        };
+        Ok(KeywordSet { automaton, max_len })
+    }
+
+    /// The length of the longest keyword.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// Calls `f` for every keyword occurrence in `hay`, ASCII case-insensitively, with offsets
+    /// into `hay`, in order of end offset.
+    pub fn for_each_hit(&self, hay: &[u8], mut f: impl FnMut(KeywordHit)) {
+        // Consecutive blocks overlap by the longest keyword minus one byte; a hit lying wholly
+        // in that overlap was already reported by the previous block.
+        let overlap = self.max_len.saturating_sub(1);
+        let mut block = Vec::with_capacity(KEYWORD_BLOCK.min(hay.len()) + overlap);
+        let mut hits = Vec::new();
+        let mut pos = 0usize;
+        while pos < hay.len() {
+            let start = pos.saturating_sub(overlap);
+            let end = pos.saturating_add(KEYWORD_BLOCK).min(hay.len());
+            let prefix = pos - start;
+            block.clear();
+            block.extend_from_slice(hay.get(start..end).unwrap_or_default());
+            block.make_ascii_lowercase();
+            hits.clear();
+            match &self.automaton {
+                Automaton::Dense(dfa) => dfa.for_each_hit(&block, |h| hits.push(h)),
+                Automaton::Crate(ac) => hits.extend(ac.find_overlapping_iter(&block).map(|m| KeywordHit {
+                    keyword: m.pattern().as_usize(),
+                    start: m.start(),
+                    end: m.end(),
+                })),
+            }
+            for hit in &hits {
+                if hit.end > prefix {
+                    f(KeywordHit { keyword: hit.keyword, start: start + hit.start, end: start + hit.end });
+                }
+            }
+            pos = end;
+        }
+    }
+}
 
 /// Most states the dense table may have (512 bytes per state, so 8 MiB at most; more keywords
 /// than that fall back to the `aho-corasick` crate).
 const MAX_STATES: usize = 1 << 14;
 
-/// A keyword hit: keyword index and the end offset of the hit.
+/// A keyword hit: which keyword, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Hit {
-    pub(crate) keyword: usize,
-    pub(crate) start: usize,
-    pub(crate) end: usize,
+pub struct KeywordHit {
+    /// The keyword's index in the list the set was built from.
+    pub keyword: usize,
+    /// Offset of the hit's first byte.
+    pub start: usize,
+    /// Offset just after the hit.
+    pub end: usize,
 }
 
 /// Dense Aho-Corasick DFA over lower-case keywords.
@@ -122,7 +227,7 @@ impl KeywordDfa {
     /// scanned in lockstep, each starting early by the longest keyword minus one byte so that
     /// no occurrence straddling a cut is lost; a lane reports only hits ending inside its own
     /// segment, and the lanes' hits are delivered in segment order.
-    pub(crate) fn for_each_hit(&self, hay: &[u8], mut f: impl FnMut(Hit)) {
+    pub(crate) fn for_each_hit(&self, hay: &[u8], mut f: impl FnMut(KeywordHit)) {
         let overlap = self.lengths.iter().copied().max().unwrap_or(1).saturating_sub(1);
         let seg = hay.len() / LANES;
         if seg < 4 * overlap.max(64) {
@@ -137,7 +242,7 @@ impl KeywordDfa {
         let table = self.table.as_slice();
         let first_match = self.first_match;
         let mut states = [0u16; LANES];
-        let mut lane_hits: [Vec<Hit>; LANES] = std::array::from_fn(|_| Vec::new());
+        let mut lane_hits: [Vec<KeywordHit>; LANES] = std::array::from_fn(|_| Vec::new());
         // The common length all lanes can run in lockstep.
         let common = (0..LANES).map(|j| bounds[j + 1] - starts[j]).min().unwrap_or(0);
         let lanes: [&[u8]; LANES] =
@@ -171,7 +276,7 @@ impl KeywordDfa {
     }
 
     /// Single-stream scan of `hay`, reporting hits at offsets shifted by `base`.
-    fn scan(&self, hay: &[u8], base: usize, mut s: u16, f: &mut impl FnMut(Hit)) {
+    fn scan(&self, hay: &[u8], base: usize, mut s: u16, f: &mut impl FnMut(KeywordHit)) {
         let table = self.table.as_slice();
         for (i, &b) in hay.iter().enumerate() {
             s = table.get((usize::from(s) << 8) | usize::from(b)).copied().unwrap_or(0);
@@ -182,13 +287,13 @@ impl KeywordDfa {
     }
 
     /// Reports the keywords ending in match state `s` at `end`.
-    fn report(&self, s: u16, end: usize, f: &mut impl FnMut(Hit)) {
+    fn report(&self, s: u16, end: usize, f: &mut impl FnMut(KeywordHit)) {
         let Some(keywords) = self.outputs.get(usize::from(s.saturating_sub(self.first_match))) else {
             return;
         };
         for &k in keywords {
             let len = self.lengths.get(k as usize).copied().unwrap_or(0);
-            f(Hit { keyword: k as usize, start: end - len, end });
+            f(KeywordHit { keyword: k as usize, start: end - len, end });
         }
     }
 }

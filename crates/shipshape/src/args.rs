@@ -242,6 +242,9 @@ pub(crate) struct ImageArgs {
     pub(crate) vuln: VulnArgs,
 
     #[command(flatten)]
+    pub(crate) yara: YaraArgs,
+
+    #[command(flatten)]
     pub(crate) report: ReportArgs,
 }
 
@@ -476,6 +479,18 @@ pub(crate) struct ScanArgs {
     /// Print the fixes as a unified diff instead of applying them; exit 1 when there are any.
     #[arg(long, conflicts_with = "fix")]
     pub(crate) diff: bool,
+
+    #[command(flatten)]
+    pub(crate) yara: YaraArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct YaraArgs {
+    /// Compile the YARA rules (`*.yar`, `*.yara`) of DIR once and run them over every file read
+    /// and every image layer file; matches are SUP115 findings. Needs a build with the `yara`
+    /// feature.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) yara_rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,12 +3,12 @@
 use crate::args::ImageArgs;
 use crate::image_source::locate;
 use crate::progress::StatusLine;
-use crate::scan_cmd::{apply_vuln, options_for, report};
+use crate::scan_cmd::{apply_vuln, load_yara, options_for, report};
 use anyhow::{Context, Result};
 use shipshape_image::Platform;
 use shipshape_model::{Subject, SubjectKind};
 use shipshape_scan::image_audit::read_image;
-use shipshape_scan::scan_documents_with_packages;
+use shipshape_scan::scan_documents_with_findings;
 use std::io::Write;
 
 pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
@@ -20,6 +20,8 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         None => None,
     };
     let status = StatusLine::new(args.report.quiet);
+    let yara = load_yara(&args.yara)?;
+    let mut findings = Vec::new();
     let mut documents = Vec::new();
     let mut packages = Vec::new();
     let mut operating_systems = Vec::new();
@@ -30,7 +32,8 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         labels.push(image.label.clone());
         let started = std::time::Instant::now();
         status.begin(&image.label);
-        let read = read_image(&image.path, &image.label, &image.options, &mut |p| status.walk(p));
+        let read =
+            read_image(&image.path, &image.label, &image.options, yara.as_deref(), &mut |p| status.walk(p));
         status.clear();
         let read = read?;
         if !args.report.quiet {
@@ -46,12 +49,13 @@ pub(crate) fn run(args: &ImageArgs) -> Result<bool> {
         }
         documents.extend(read.documents);
         packages.extend(read.packages);
+        findings.extend(read.findings);
         operating_systems.extend(read.os);
         digests.push(read.digest);
     }
     let mut options = options_for(&args.report, Vec::new())?;
     apply_vuln(&mut options, &args.vuln)?;
-    let mut result = scan_documents_with_packages(&options, documents, packages)?;
+    let mut result = scan_documents_with_findings(&options, documents, packages, findings)?;
     result.components.extend(operating_systems);
     result.components.sort();
     let name = labels.join(", ");

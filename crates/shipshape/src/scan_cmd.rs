@@ -1,11 +1,12 @@
 //! `shipshape scan`.
 
-use crate::args::{OutputFormat, ReportArgs, ScanArgs, VulnArgs};
+use crate::args::{OutputFormat, ReportArgs, ScanArgs, VulnArgs, YaraArgs};
 use anyhow::{Context, Result, bail};
 use shipshape_model::{Applicability, Subject, SubjectKind};
 use shipshape_report::{Format, HumanOptions, Report, render};
 use shipshape_scan::{DEFAULT_FAIL_ON, ScanOptions, ScanResult, scan};
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 /// Runs the scan and writes the report; `Ok(true)` when findings reach the fail threshold.
 pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
@@ -15,6 +16,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
     options.env_files = args.env_file.clone();
     options.pod_security = args.pss;
     apply_vuln(&mut options, &args.vuln)?;
+    options.yara = load_yara(&args.yara)?;
     options.build_args = args
         .build_arg
         .iter()
@@ -64,6 +66,23 @@ pub(crate) fn run(args: &ScanArgs) -> Result<bool> {
     }
     let result = scan(&options)?;
     report(&result, &args.report, &options)
+}
+
+/// The YARA rules of `--yara-rules`, compiled once.
+pub(crate) fn load_yara(args: &YaraArgs) -> Result<Option<Arc<dyn shipshape_scan::yara::Scanner>>> {
+    let Some(dir) = &args.yara_rules else { return Ok(None) };
+    #[cfg(feature = "yara")]
+    {
+        let rules = shipshape_scan::yara::YaraRules::compile_dir(dir).context("--yara-rules")?;
+        Ok(Some(Arc::new(rules)))
+    }
+    #[cfg(not(feature = "yara"))]
+    {
+        bail!(
+            "--yara-rules {}: this shipshape was built without YARA support (build it with `--features yara`)",
+            dir.display()
+        )
+    }
 }
 
 /// Scan options from the shared report flags.

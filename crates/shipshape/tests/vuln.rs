@@ -560,3 +560,56 @@ fn image_language_and_rpm_packages_match_their_ecosystems() {
         assert!(stdlib.4.contains("installed by layer 2 (") && stdlib.4.contains("COPY hello"), "{stdlib:?}");
     }
 }
+
+/// An OSV malicious-package record in the format the OpenSSF malicious-packages project
+/// publishes (`MAL-` id, listed versions, origins), written for this test: the `ctx` releases
+/// that sent the installer's environment variables away in May 2022.
+const MAL_RECORD: &str = r#"{
+  "modified": "2024-06-10T00:00:00Z",
+  "published": "2022-05-24T00:00:00Z",
+  "schema_version": "1.5.0",
+  "id": "MAL-2022-7426",
+  "summary": "Malicious code in ctx (PyPI)",
+  "details": "\n---\n_-= Per source details. Do not edit below this line.=-_\n\n## Source: shipshape-test\nReleases 0.1.2, 0.2.2 and 0.2.6 sent environment variables to a remote server.\n",
+  "affected": [
+    {
+      "package": {"ecosystem": "PyPI", "name": "ctx"},
+      "versions": ["0.1.2", "0.2.2", "0.2.6"],
+      "database_specific": {"cwes": [{"cweId": "CWE-506", "name": "Embedded Malicious Code"}]}
+    }
+  ],
+  "references": [{"type": "WEB", "url": "https://pypi.org/project/ctx/"}],
+  "database_specific": {"malicious-packages-origins": [{"source": "shipshape-test", "versions": ["0.2.6"]}]}
+}
+"#;
+
+#[test]
+fn malicious_packages_are_their_own_critical_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = common::write_file(&dir.path().join("records/MAL-2022-7426.json"), MAL_RECORD.as_bytes());
+    let db = dir.path().join("db");
+    let out = shipshape(
+        dir.path(),
+        &["db", "import", "--db", db.to_str().unwrap(), records.parent().unwrap().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    common::write_file(
+        &dir.path().join("app/requirements.txt"),
+        b"requests==2.32.3\nctx==0.2.6\nctx==0.2.7\n",
+    );
+    // `--ignore-unfixed` hides vulnerabilities without a fix; a malicious release never has one.
+    for extra in [&[][..], &["--ignore-unfixed"]] {
+        let mut args = vec!["scan", "app", "-f", "json", "--db", db.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = shipshape(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let found = findings(&json(&out));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let (code, path, line, severity, message) = &found[0];
+        assert_eq!(
+            (code.as_str(), path.as_str(), *line, severity.as_str()),
+            ("SUP101", "app/requirements.txt", 2, "critical")
+        );
+        assert_eq!(message, "ctx 0.2.6 is malware (MAL-2022-7426): Malicious code in ctx (PyPI)");
+    }
+}

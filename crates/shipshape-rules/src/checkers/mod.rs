@@ -7,6 +7,7 @@ mod image_files;
 pub mod image_ref;
 mod image_spec;
 pub mod kube_object;
+pub mod malware;
 mod text;
 mod vulnerability;
 pub(crate) mod workload;
@@ -22,6 +23,7 @@ pub use image_files::{
 pub use image_ref::{ImageSite, NamedImage, check_images, image_ref_rules};
 pub use image_spec::{check_dockerfile, check_image_spec, check_image_spec_all, image_spec_rules};
 pub use kube_object::{KubeObject, check_kube_object, kube_object_rules};
+pub use malware::{check_malware_commands, check_malware_text, check_yara, malware_rules, yara_rules};
 pub use text::{check_text, text_rules};
 pub use vulnerability::{check_vulnerabilities, vulnerability_rules};
 pub use workload::{check_workload, check_workload_all, workload_rules};

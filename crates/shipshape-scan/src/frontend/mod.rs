@@ -125,31 +125,46 @@ pub(crate) fn detector() -> Option<&'static shipshape_secrets::Detector> {
         .as_ref()
 }
 
-/// Credentials in a file another front end read (a Dockerfile, a Compose or `.env` file, a
-/// manifest), except where a more specific secrets finding already points.
+/// The malware detector with its built-in signatures, built once.
+pub(crate) fn malware_detector() -> Option<&'static shipshape_malware::Detector> {
+    static DETECTOR: std::sync::OnceLock<Option<shipshape_malware::Detector>> = std::sync::OnceLock::new();
+    DETECTOR.get_or_init(|| shipshape_malware::Detector::new().ok()).as_ref()
+}
+
+/// Credentials and malware in a file another front end read (a Dockerfile, a Compose or `.env`
+/// file, a manifest, an image config), except where a more specific finding already points: a
+/// secrets finding of the front end hides the generic one; the front end's own malware finding
+/// (an image config's command, decoded) hides the same rule's finding in the raw text; `SUP001`
+/// and `SUP008`, which judge `RUN` downloads, hide `SUP112`.
 pub(crate) fn check_file_text(
     source: &SourceFile,
     context: &FrontendContext<'_>,
     output: &mut FrontendOutput,
 ) {
-    let Some(detector) = detector() else { return };
     let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
-    shipshape_rules::checkers::check_text(source, detector, &mut checker);
-    let specific: Vec<shipshape_model::Span> = output
-        .findings
-        .iter()
-        .filter(|f| f.rule.layer == shipshape_model::Layer::Secrets && f.location.path == source.path)
-        .map(|f| f.location.span)
-        .collect();
+    if let Some(detector) = detector() {
+        shipshape_rules::checkers::check_text(source, detector, &mut checker);
+    }
+    if let Some(detector) = malware_detector() {
+        shipshape_rules::checkers::check_malware_text(source, detector, &mut checker);
+    }
+    let here: Vec<&Finding> = output.findings.iter().filter(|f| f.location.path == source.path).collect();
     let overlaps = |a: shipshape_model::Span, b: shipshape_model::Span| {
         a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
     };
-    output.findings.extend(
-        checker
-            .into_findings()
-            .into_iter()
-            .filter(|f| !specific.iter().any(|s| overlaps(*s, f.location.span))),
-    );
+    let hidden = |found: &Finding| {
+        here.iter().any(|f| {
+            let hides = if found.rule.layer == shipshape_model::Layer::Secrets {
+                f.rule.layer == shipshape_model::Layer::Secrets
+            } else {
+                f.rule.code == found.rule.code
+                    || (found.rule.code == "SUP112" && matches!(f.rule.code, "SUP001" | "SUP008"))
+            };
+            hides && overlaps(f.location.span, found.location.span)
+        })
+    };
+    let kept: Vec<Finding> = checker.into_findings().into_iter().filter(|f| !hidden(f)).collect();
+    output.findings.extend(kept);
 }
 
 /// The index of the front end claiming `file_name`.

@@ -1,6 +1,8 @@
-//! Any other text file of a scanned directory (source code, scripts, configuration, `.env`
-//! files): read for credentials. Binary files, and files larger than the size limit, are skipped
-//! silently: they are not configuration, and the image front end reads layers separately.
+//! Any other text file of a scanned directory (source code, scripts, crontabs, configuration,
+//! `.env` files): read for credentials and malware (reverse shells, miners, droppers,
+//! persistence). Files larger than the size limit are skipped silently; binary files only when
+//! no malware signature for binaries matches them (see `crate::binary_malware`). The image
+//! front end reads layers separately.
 
 use shipshape_model::SourceFile;
 
@@ -41,11 +43,14 @@ impl Frontend for TextFrontend {
             Some(configured) => Some(configured),
             None => super::detector(),
         };
+        let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
         if let Some(detector) = detector {
-            let mut checker = shipshape_rules::Checker::new(context.settings, context.is_enabled);
             shipshape_rules::checkers::check_text(source, detector, &mut checker);
-            output.findings.extend(checker.into_findings());
         }
+        if let Some(detector) = super::malware_detector() {
+            shipshape_rules::checkers::check_malware_text(source, detector, &mut checker);
+        }
+        output.findings.extend(checker.into_findings());
         output
     }
 }
