@@ -38,7 +38,7 @@ declare_rule! {
         severity: Info,
         fix: None,
         summary: "`cd` is used instead of `WORKDIR`",
-        aliases: [(Hadolint, "DL3003")],
+        aliases: [(Hadolint, "DL3003"), (Trivy, "DS-0013")],
     }
 }
 

@@ -42,7 +42,7 @@ declare_rule! {
         severity: Low,
         fix: Sometimes,
         summary: "`apt-get install` may stop to ask for confirmation",
-        aliases: [(Hadolint, "DL3014")],
+        aliases: [(Hadolint, "DL3014"), (Trivy, "DS-0021")],
     }
 }
 

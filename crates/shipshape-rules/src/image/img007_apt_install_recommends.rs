@@ -41,7 +41,7 @@ declare_rule! {
         severity: Info,
         fix: Sometimes,
         summary: "`apt-get install` also installs recommended packages",
-        aliases: [(Hadolint, "DL3015")],
+        aliases: [(Hadolint, "DL3015"), (Trivy, "DS-0029")],
     }
 }
 

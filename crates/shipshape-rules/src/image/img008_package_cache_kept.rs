@@ -57,8 +57,7 @@ declare_rule! {
             (Hadolint, "DL3042"),
             (Hadolint, "DL3032"),
             (Hadolint, "DL3040"),
-            (Hadolint, "DL3036"),
-        ],
+            (Hadolint, "DL3036"), (Trivy, "DS-0015"), (Trivy, "DS-0019"), (Trivy, "DS-0020"), (Trivy, "DS-0025")],
     }
 }
 

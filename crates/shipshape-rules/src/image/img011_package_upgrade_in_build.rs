@@ -43,7 +43,7 @@ declare_rule! {
         severity: Info,
         fix: None,
         summary: "every package is upgraded during the build",
-        aliases: [(Hadolint, "DL3005"), (Hadolint, "DL3035")],
+        aliases: [(Hadolint, "DL3005"), (Hadolint, "DL3035"), (Trivy, "DS-0024")],
     }
 }
 

@@ -43,7 +43,7 @@ declare_rule! {
         severity: Low,
         fix: None,
         summary: "`WORKDIR` is relative to a directory the base image chooses",
-        aliases: [(Hadolint, "DL3000"), (BuildKit, "WorkdirRelativePath")],
+        aliases: [(Hadolint, "DL3000"), (BuildKit, "WorkdirRelativePath"), (Trivy, "DS-0009")],
     }
 }
 

@@ -37,7 +37,7 @@ declare_rule! {
         severity: Medium,
         fix: None,
         summary: "an exposed port is outside 0-65535",
-        aliases: [(Hadolint, "DL3011")],
+        aliases: [(Hadolint, "DL3011"), (Trivy, "DS-0008")],
     }
 }
 

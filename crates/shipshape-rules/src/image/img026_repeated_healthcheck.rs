@@ -44,7 +44,7 @@ declare_rule! {
         severity: Low,
         fix: Sometimes,
         summary: "a stage has more than one `HEALTHCHECK`; only the last counts",
-        aliases: [(Hadolint, "DL3012"), (BuildKit, "MultipleInstructionsDisallowed")],
+        aliases: [(Hadolint, "DL3012"), (BuildKit, "MultipleInstructionsDisallowed"), (Trivy, "DS-0023")],
     }
 }
 

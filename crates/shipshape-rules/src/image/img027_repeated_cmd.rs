@@ -45,7 +45,7 @@ declare_rule! {
         severity: Low,
         fix: Sometimes,
         summary: "a stage has more than one `CMD`; only the last counts",
-        aliases: [(Hadolint, "DL4003"), (BuildKit, "MultipleInstructionsDisallowed")],
+        aliases: [(Hadolint, "DL4003"), (BuildKit, "MultipleInstructionsDisallowed"), (Trivy, "DS-0016")],
     }
 }
 

@@ -45,7 +45,7 @@ declare_rule! {
         severity: Low,
         fix: Sometimes,
         summary: "a stage has more than one `ENTRYPOINT`; only the last counts",
-        aliases: [(Hadolint, "DL4004"), (BuildKit, "MultipleInstructionsDisallowed")],
+        aliases: [(Hadolint, "DL4004"), (BuildKit, "MultipleInstructionsDisallowed"), (Trivy, "DS-0007")],
     }
 }
 

@@ -44,7 +44,7 @@ declare_rule! {
         severity: Medium,
         fix: Sometimes,
         summary: "several files are copied to a destination that is not a directory",
-        aliases: [(Hadolint, "DL3021")],
+        aliases: [(Hadolint, "DL3021"), (Trivy, "DS-0011")],
     }
 }
 

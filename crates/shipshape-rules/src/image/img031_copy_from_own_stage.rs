@@ -40,7 +40,7 @@ declare_rule! {
         severity: Medium,
         fix: None,
         summary: "`COPY --from` names its own stage",
-        aliases: [(Hadolint, "DL3023")],
+        aliases: [(Hadolint, "DL3023"), (Trivy, "DS-0006")],
     }
 }
 

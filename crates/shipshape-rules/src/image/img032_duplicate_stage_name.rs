@@ -38,7 +38,7 @@ declare_rule! {
         severity: Medium,
         fix: None,
         summary: "two stages have the same name",
-        aliases: [(Hadolint, "DL3024"), (BuildKit, "DuplicateStageName")],
+        aliases: [(Hadolint, "DL3024"), (BuildKit, "DuplicateStageName"), (Trivy, "DS-0012")],
     }
 }
 

@@ -42,7 +42,7 @@ declare_rule! {
         severity: Info,
         fix: Sometimes,
         summary: "the deprecated `MAINTAINER` instruction is used",
-        aliases: [(Hadolint, "DL4000"), (BuildKit, "MaintainerDeprecated")],
+        aliases: [(Hadolint, "DL4000"), (BuildKit, "MaintainerDeprecated"), (Trivy, "DS-0022")],
     }
 }
 

@@ -39,7 +39,7 @@ declare_rule! {
         severity: Info,
         fix: None,
         summary: "both `curl` and `wget` are used",
-        aliases: [(Hadolint, "DL4001")],
+        aliases: [(Hadolint, "DL4001"), (Trivy, "DS-0014")],
     }
 }
 

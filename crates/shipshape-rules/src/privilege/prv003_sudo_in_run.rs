@@ -49,7 +49,7 @@ declare_rule! {
         severity: Medium,
         fix: Sometimes,
         summary: "`sudo` is used in a build step",
-        aliases: [(Hadolint, "DL3004"), (Checkov, "CKV2_DOCKER_1")],
+        aliases: [(Hadolint, "DL3004"), (Checkov, "CKV2_DOCKER_1"), (Trivy, "DS-0010")],
     }
 }
 

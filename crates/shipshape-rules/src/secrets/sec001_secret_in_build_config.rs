@@ -49,7 +49,7 @@ declare_rule! {
         severity: High,
         fix: None,
         summary: "a credential is passed through `ENV` or `ARG`",
-        aliases: [(BuildKit, "SecretsUsedInArgOrEnv"), (CisDocker, "4.10")],
+        aliases: [(BuildKit, "SecretsUsedInArgOrEnv"), (CisDocker, "4.10"), (Trivy, "DS-0031")],
     }
 }
 
