@@ -1305,3 +1305,22 @@ fn yara_rules_need_the_yara_feature() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--features yara"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [&["rules", "-f", "json"][..], &["rules", "-f", "markdown"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn shipshape");
+        // Close the pipe before shipshape has written its output (like `| head -c 10`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
