@@ -55,18 +55,7 @@ fn json(output: &Output) -> serde_json::Value {
 
 /// (code, path, start line) of every finding.
 fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
-    report["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap_or_default().to_string(),
-                f["location"]["path"].as_str().unwrap_or_default().to_string(),
-                f["location"]["region"]["start_line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect()
+    detailed(report).into_iter().map(|(code, path, line, _, _)| (code, path, line)).collect()
 }
 
 fn codes(report: &serde_json::Value) -> Vec<String> {
