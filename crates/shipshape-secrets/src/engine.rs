@@ -33,6 +33,29 @@ pub const READ_CHUNK: usize = 1 << 20;
 /// so every finding is seen whole, with its context, by the buffer that reports it.
 pub const READ_OVERLAP: usize = 128 << 10;
 
+/// Reads from `reader` until `buf` holds `cap` bytes or the input ends (retrying interrupted
+/// reads); `true` at the end of the input. The chunk loop of the streaming scanners (this
+/// crate's and `shipshape-malware`'s).
+pub fn fill_buffer<R: Read>(reader: &mut R, buf: &mut Vec<u8>, cap: usize) -> io::Result<bool> {
+    while buf.len() < cap {
+        let filled = buf.len();
+        buf.resize(cap, 0);
+        match reader.read(buf.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(filled + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(filled),
+            Err(e) => {
+                buf.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Whether `data` looks binary: a NUL byte, or more than 10% of bytes in invalid UTF-8
 /// sequences, in its first [`SNIFF_LEN`] bytes.
 pub fn is_binary(data: &[u8]) -> bool {
@@ -308,23 +331,7 @@ impl Detector {
         let mut binary = None;
         let mut out = Vec::new();
         loop {
-            let mut eof = false;
-            while buf.len() < cap {
-                let filled = buf.len();
-                buf.resize(cap, 0);
-                let read = reader.read(buf.get_mut(filled..).unwrap_or_default());
-                match read {
-                    Ok(n) => {
-                        buf.truncate(filled + n);
-                        if n == 0 {
-                            eof = true;
-                            break;
-                        }
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(filled),
-                    Err(e) => return Err(e),
-                }
-            }
+            let eof = fill_buffer(&mut reader, &mut buf, cap)?;
             let is_bin = *binary.get_or_insert_with(|| is_binary(&buf));
             let own_to = if eof { buf.len() } else { buf.len() - READ_OVERLAP / 2 };
             let raws = self.scan_raw(&buf, is_bin);

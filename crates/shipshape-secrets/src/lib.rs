@@ -67,7 +67,9 @@ pub mod vectors;
 pub use base64::{Base64Error, decode as decode_base64, encode as encode_base64};
 pub use builtin::BUILTIN_RULES;
 pub use config::{Allow, ConfigError, CustomRule, DetectorConfig};
-pub use engine::{Detector, LineTracker, MAX_LINE_WINDOW, READ_CHUNK, READ_OVERLAP, SNIFF_LEN, is_binary};
+pub use engine::{
+    Detector, LineTracker, MAX_LINE_WINDOW, READ_CHUNK, READ_OVERLAP, SNIFF_LEN, fill_buffer, is_binary,
+};
 pub use finding::{CustomRuleInfo, RuleRef, SecretMatch, fingerprint, redact};
 pub use heuristics::{is_example, is_placeholder, is_template_or_marker};
 pub use keywords::{KeywordHit, KeywordSet};
